@@ -1,0 +1,7 @@
+#ifndef CHAIN_AUDIT_CLIBCRYPTO_SHIM_H
+#define CHAIN_AUDIT_CLIBCRYPTO_SHIM_H
+
+#include <openssl/evp.h>
+#include <openssl/err.h>
+
+#endif

@@ -1,0 +1,50 @@
+import EventModel
+
+/// The outcome of verifying one org.
+public struct OrgReport: Sendable {
+    /// The org's overall result.
+    public enum Status: String, Sendable, Codable {
+        /// Fully verified, no error-level finding.
+        case ok
+        /// Verified (or stopped early on request) with error-level findings.
+        case findings
+        /// Verification could not complete; `error` says why.
+        case incomplete
+    }
+
+    /// The org.
+    public var org: OrgIdentity
+    /// The result.
+    public var status: Status
+    /// The number of events read and checked.
+    public var eventsVerified: Int64
+    /// The highest seq read (the chain end), 0 for an empty org.
+    public var headSeq: Int64
+    /// The stored hash at `headSeq`, when there is one and it is well formed.
+    public var headHash: Digest32?
+    /// The findings, exact counts per kind, and how many were not kept.
+    public var log: FindingLog
+    /// Whether streaming stopped at the first error on request (`--exit-on-error`).
+    public var stoppedEarly: Bool
+    /// Why verification could not complete, when `status` is `incomplete`.
+    public var error: String?
+    /// Wall time spent on this org.
+    public var durationSeconds: Double
+
+    /// Creates a report.
+    public init(org: OrgIdentity, status: Status, eventsVerified: Int64, headSeq: Int64, headHash: Digest32?,
+                log: FindingLog, stoppedEarly: Bool, error: String?, durationSeconds: Double) {
+        self.org = org
+        self.status = status
+        self.eventsVerified = eventsVerified
+        self.headSeq = headSeq
+        self.headHash = headHash
+        self.log = log
+        self.stoppedEarly = stoppedEarly
+        self.error = error
+        self.durationSeconds = durationSeconds
+    }
+
+    /// The findings kept.
+    public var findings: [Finding] { log.findings }
+}

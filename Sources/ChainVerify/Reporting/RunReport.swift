@@ -1,0 +1,57 @@
+import Foundation
+
+/// The outcome of one chain-audit run over one or more orgs.
+public struct RunReport: Sendable {
+    /// The run's overall result, and the JSON `status`.
+    public enum Status: String, Sendable, Codable {
+        /// Every requested org was fully verified with no error-level finding.
+        case ok
+        /// Verification completed and found problems.
+        case findings
+        /// Something could not be verified: a connection, an unknown org, a cut stream.
+        case incomplete
+    }
+
+    /// The database the run read, without any password.
+    public struct Database: Sendable {
+        /// The role connected as.
+        public var user: String
+        /// The database name.
+        public var name: String
+        /// The host or socket directory.
+        public var host: String
+        /// The port.
+        public var port: String
+        /// The server version number, e.g. 150018.
+        public var serverVersion: Int
+    }
+
+    /// When the run started.
+    public var startedAt: Date
+    /// The run's wall time.
+    public var durationSeconds: Double
+    /// The database, when a connection was made.
+    public var database: Database?
+    /// One report per verified org, in the order requested.
+    public var orgs: [OrgReport]
+    /// Problems that are not about one org's chain (connection, unknown org names).
+    public var errors: [String]
+
+    /// Creates a report.
+    public init(startedAt: Date, durationSeconds: Double = 0, database: Database? = nil, orgs: [OrgReport] = [],
+                errors: [String] = []) {
+        self.startedAt = startedAt
+        self.durationSeconds = durationSeconds
+        self.database = database
+        self.orgs = orgs
+        self.errors = errors
+    }
+
+    /// `incomplete` when anything could not be verified, else `findings` when any org has an error-level
+    /// finding, else `ok`. A partial run is never `ok`.
+    public var status: Status {
+        if !errors.isEmpty || orgs.contains(where: { $0.status == .incomplete }) { return .incomplete }
+        if orgs.contains(where: { $0.status == .findings }) { return .findings }
+        return .ok
+    }
+}

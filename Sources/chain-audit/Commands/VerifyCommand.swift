@@ -1,0 +1,105 @@
+import ChainVerify
+import Foundation
+
+/// `chain-audit verify`: recompute and check the hash chains of the named orgs.
+enum VerifyCommand {
+    static let name = "verify"
+    static let abstract = "Recompute each org's SHA-256 hash chain outside the database and report every break."
+
+    static let options: [OptionSpec] = [
+        OptionSpec("--org", value: "SLUG|UUID", repeatable: true, help: "an org to verify, by slug or uuid (repeatable)"),
+        OptionSpec("--all-orgs", help: "verify every org in public.orgs"),
+        OptionSpec("--db", value: "DSN", help: "the database to read (see CONNECTION)"),
+        OptionSpec("--format", value: "text|json", help: "report format on stdout (default: text)"),
+        OptionSpec("--exit-on-error", help: "stop at the first error-level finding"),
+        OptionSpec("--max-findings", value: "N", help: "findings listed per org, 0 for all (default: 10000); counts stay exact"),
+        OptionSpec("--help", "-h", help: "show this help"),
+    ]
+
+    static var help: String {
+        HelpText.render(
+            usage: "chain-audit verify (--org SLUG|UUID … | --all-orgs) [options]",
+            abstract: """
+                \(abstract)
+                Each org is read in one REPEATABLE READ READ ONLY transaction with one streaming binary COPY;
+                findings: content_mismatch, link_mismatch, seq_gap, seq_duplicate, fork, malformed_hash,
+                genesis_mismatch, head_mismatch, seq_invalid (docs/chain-format.md).
+                """,
+            options: options, extra: [HelpText.connection])
+    }
+
+    /// The validated options of one invocation.
+    struct Invocation {
+        var selection: VerificationRun.Selection
+        var db: String?
+        var json: Bool
+        var verifyOptions: OrgVerifier.Options
+    }
+
+    /// Checks the command line; `nil` means help was asked for.
+    static func parse(_ arguments: [String]) throws(UsageError) -> Invocation? {
+        let parsed = try ParsedArguments(arguments, options: options)
+        if parsed.has("--help") { return nil }
+        if let extra = parsed.positionals.first {
+            throw UsageError("unexpected argument '\(UsageError.printable(extra))'")
+        }
+        let orgs = parsed.all("--org")
+        let selection: VerificationRun.Selection
+        switch (orgs.isEmpty, parsed.has("--all-orgs")) {
+        case (true, false): throw UsageError("name the orgs to verify: --org SLUG|UUID (repeatable) or --all-orgs")
+        case (false, true): throw UsageError("--org and --all-orgs cannot be combined")
+        case (true, true): selection = .all
+        case (false, false):
+            if let empty = orgs.first(where: { $0.isEmpty }) { _ = empty; throw UsageError("--org needs a slug or uuid, not an empty string") }
+            selection = .named(orgs)
+        }
+        let json: Bool
+        switch parsed.value("--format") ?? "text" {
+        case "text": json = false
+        case "json": json = true
+        case let other: throw UsageError("unknown format '\(UsageError.printable(other))' (expected text or json)")
+        }
+        var verifyOptions = OrgVerifier.Options()
+        verifyOptions.stopAtFirstError = parsed.has("--exit-on-error")
+        if let text = parsed.value("--max-findings") {
+            guard let n = Int(text), n >= 0 else {
+                throw UsageError("--max-findings needs a whole number ≥ 0, not '\(UsageError.printable(text))'")
+            }
+            verifyOptions.maxFindings = n
+        }
+        return Invocation(selection: selection, db: parsed.value("--db"), json: json, verifyOptions: verifyOptions)
+    }
+
+    /// Runs the command and returns its exit code.
+    static func run(_ arguments: [String], environment: [String: String]) -> ExitCode {
+        let invocation: Invocation
+        do {
+            guard let parsed = try parse(arguments) else {
+                Console.out(help)
+                return .ok
+            }
+            invocation = parsed
+        } catch {
+            Console.error("\(error.message) (see 'chain-audit verify --help')")
+            return .usage
+        }
+        let spec: ConnectionSpec
+        do {
+            spec = try ConnectionSpec(option: invocation.db, environment: environment)
+        } catch {
+            Console.error(String(describing: error))
+            return .incomplete
+        }
+        let report = VerificationRun(spec: spec, options: invocation.verifyOptions).run(invocation.selection)
+        for error in report.errors { Console.error(error) }
+        for org in report.orgs where org.status == .incomplete {
+            Console.error("org \(org.org.slug): verification incomplete: \(org.error ?? "unknown error")")
+        }
+        if invocation.json {
+            Console.out(report.jsonData())
+        } else {
+            Console.out(report.text())
+        }
+        return ExitCode(report.status)
+    }
+}

@@ -1,0 +1,61 @@
+import ChainVerify
+import Foundation
+
+/// The top-level help screen.
+let toolHelp = """
+    USAGE: chain-audit <command> [options]
+
+    chain-audit independently verifies the tamper-evident SHA-256 hash chains of a PostgreSQL
+    event store (events.domain_events), one chain per tenant org. It only ever reads.
+
+    COMMANDS:
+      verify     recompute and check the hash chains of orgs (chain-audit verify --help)
+      help       show help for a command
+
+    OPTIONS:
+      --help, -h     show this help
+      --version      print the version
+
+    \(HelpText.connection)
+
+    \(HelpText.exitCodes)
+
+    """
+
+/// Runs one command line and returns the process exit code.
+func runCommandLine(_ arguments: [String], environment: [String: String]) -> ExitCode {
+    guard let first = arguments.first else {
+        Console.err(toolHelp)
+        return .usage
+    }
+    let rest = Array(arguments.dropFirst())
+    switch first {
+    case "verify":
+        return VerifyCommand.run(rest, environment: environment)
+    case "help":
+        switch rest.first {
+        case nil: Console.out(toolHelp)
+        case "verify": Console.out(VerifyCommand.help)
+        case let other?:
+            Console.error("unknown command '\(UsageError.printable(other))' (see 'chain-audit --help')")
+            return .usage
+        }
+        return .ok
+    case "--help", "-h":
+        Console.out(toolHelp)
+        return .ok
+    case "--version":
+        Console.out("\(ToolInfo.name) \(ToolInfo.version) (chain format v1)\n")
+        return .ok
+    default:
+        if first.hasPrefix("-") {
+            Console.error("missing command before '\(UsageError.printable(first))' (see 'chain-audit --help')")
+        } else {
+            Console.error("unknown command '\(UsageError.printable(first))' (see 'chain-audit --help')")
+        }
+        return .usage
+    }
+}
+
+signal(SIGPIPE, SIG_IGN)
+exit(runCommandLine(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment).rawValue)
