@@ -14,9 +14,17 @@ deps_install() {
         echo "missing packages: ${missing[*]} (install them with apt-get as root)" >&2
         return 1
     fi
-    echo "installing ${missing[*]} …" >&2
+    echo "installing ${missing[*]} ..." >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    local log
+    log=$(mktemp)
+    if ! { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "apt-get could not install ${missing[*]}" >&2
+        return 1
+    fi
+    rm -f "$log"
 }
 
 deps_check_swift() {

@@ -10,7 +10,7 @@ extension RunReport {
             let name = "\(org.org.slug) (\(org.org.id.lowercased))"
             switch org.status {
             case .ok:
-                let head = org.headHash.map { ", head seq \(org.headSeq) \($0.hex.prefix(16))…" } ?? ""
+                let head = org.headHash.map { ", head seq \(org.headSeq) \($0.hex)" } ?? ""
                 out += "\(name): verified: \(org.eventsVerified) events\(head)\n"
             case .findings:
                 let stopped = org.stoppedEarly ? ", stopped at the first error" : ""
@@ -25,7 +25,7 @@ extension RunReport {
             }
             if org.log.omitted > 0 {
                 let counts = Finding.Kind.allCases.compactMap { kind in org.log.counts[kind].map { "\(kind.rawValue) \($0)" } }
-                out += "  … \(org.log.omitted) more findings not shown (all findings: \(counts.joined(separator: ", ")))\n"
+                out += "  ... \(org.log.omitted) more findings not shown (all findings: \(counts.joined(separator: ", ")))\n"
             }
         }
         let events = orgs.reduce(Int64(0)) { $0 + $1.eventsVerified }

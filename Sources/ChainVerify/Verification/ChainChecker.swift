@@ -59,7 +59,7 @@ public struct ChainChecker: Sendable {
             let expected = (lastSeq ?? 0) + 1
             if seq > expected {
                 let missing = seq - expected
-                let range = missing == 1 ? "seq \(expected) is" : "seqs \(expected)…\(seq - 1) (\(missing)) are"
+                let range = missing == 1 ? "seq \(expected) is" : "seqs \(expected)..\(seq - 1) (\(missing)) are"
                 log.record(.seqGap, seq: expected, "\(range) missing before seq \(seq)")
                 predecessorsKnown = false
             } else {
@@ -160,7 +160,7 @@ public struct ChainChecker: Sendable {
         }
         if let computed, computed != stored {
             log.record(.contentMismatch, seq: seq,
-                       "stored hash \(stored) ≠ recomputed SHA-256(prev_hash || canonical) \(computed)")
+                       "stored hash \(stored) does not match the recomputed SHA-256(prev_hash || canonical) \(computed)")
         }
     }
 }

@@ -5,7 +5,7 @@ enum HelpText {
         EXIT CODES:
           0   every requested org was fully verified and no error-level finding was made
           1   verification completed and found integrity findings
-          2   verification could not complete (connection, permission, unknown org, cut stream …)
+          2   verification could not complete (connection, permission, unknown org, cut stream ...)
           64  usage error (bad flags or arguments)
         """
 
@@ -13,7 +13,7 @@ enum HelpText {
     static let connection = """
         CONNECTION:
           --db DSN, else DATABASE_URL, else libpq's PG* variables and defaults. DSN is a libpq
-          key/value string (host=… dbname=…), a postgresql:// URI, or an Ecto URL (ecto://…).
+          key/value string (host=... dbname=...), a postgresql:// URI, or an Ecto URL (ecto://...).
           Passwords never appear in any output.
         """
 

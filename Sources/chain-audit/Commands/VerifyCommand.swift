@@ -18,7 +18,7 @@ enum VerifyCommand {
 
     static var help: String {
         HelpText.render(
-            usage: "chain-audit verify (--org SLUG|UUID … | --all-orgs) [options]",
+            usage: "chain-audit verify (--org SLUG|UUID ... | --all-orgs) [options]",
             abstract: """
                 \(abstract)
                 Each org is read in one REPEATABLE READ READ ONLY transaction with one streaming binary COPY;
@@ -63,7 +63,7 @@ enum VerifyCommand {
         verifyOptions.stopAtFirstError = parsed.has("--exit-on-error")
         if let text = parsed.value("--max-findings") {
             guard let n = Int(text), n >= 0 else {
-                throw UsageError("--max-findings needs a whole number ≥ 0, not '\(UsageError.printable(text))'")
+                throw UsageError("--max-findings needs a whole number >= 0, not '\(UsageError.printable(text))'")
             }
             verifyOptions.maxFindings = n
         }

@@ -93,6 +93,12 @@ final class TestDatabase {
         try admin.execute("CREATE DATABASE \(name) TEMPLATE \(template)")
     }
 
+    /// A handle on a database that exists already.
+    init(existing dsn: String) {
+        self.dsn = dsn
+        self.name = dsn.split(separator: " ").last { $0.hasPrefix("dbname=") }.map { String($0.dropFirst(7)) } ?? ""
+    }
+
     deinit {
         connection?.close()
     }
