@@ -122,6 +122,100 @@ struct ChainCheckerTests {
         #expect(same(check([], head: .some((3, .digest(Self.h(3))))), [(.headMismatch, 3)]))
     }
 
+    /// Every chain shape the rules distinguish, for the split-and-merge equivalence test.
+    static var shapes: [(String, [Row])] {
+        var out: [(String, [Row])] = [("intact", intact(9))]
+        var rows = intact(9)
+        rows[4].computed = h(99)
+        out.append(("content", rows))
+        rows = intact(9)
+        rows[4].hash = .digest(h(98))
+        rows[4].computed = h(98)
+        out.append(("rehashed", rows))
+        rows = intact(9)
+        rows.removeSubrange(3...5)
+        out.append(("gap", rows))
+        rows = intact(9)
+        rows.remove(at: 0)
+        out.append(("no genesis", rows))
+        rows = intact(9)
+        rows[0].prev = .digest(h(500))
+        out.append(("genesis", rows))
+        rows = intact(9)
+        rows.insert(Row(seq: 5, prev: .digest(h(4)), hash: .digest(h(77)), computed: h(77)), at: 5)
+        out.append(("fork", rows))
+        rows = intact(9)
+        rows.insert(Row(seq: 5, prev: .digest(h(60)), hash: .digest(h(61)), computed: h(61)), at: 5)
+        rows.insert(rows[3], at: 4)
+        out.append(("duplicates", rows))
+        rows = intact(9)
+        rows[3].hash = .null
+        rows[6].prev = .wrongLength(5)
+        rows[6].computed = nil
+        out.append(("malformed", rows))
+        rows = [Row(seq: 0, prev: .digest(.zero), hash: .digest(h(3)), computed: h(4))] + intact(9)
+        out.append(("seq below one", rows))
+        rows = intact(9)
+        rows.swapAt(3, 4)
+        (rows[3].seq, rows[4].seq) = (4, 5)
+        out.append(("swapped", rows))
+        return out
+    }
+
+    func sequential(_ rows: [Row]) -> FindingLog {
+        var checker = ChainChecker()
+        var log = FindingLog()
+        for r in rows { checker.check(seq: r.seq, prevHash: r.prev, hash: r.hash, computed: r.computed, into: &log) }
+        checker.checkHead(recorded: (9, .digest(Self.h(9))), into: &log)
+        return log
+    }
+
+    func split(_ rows: [Row], at cuts: [Int64], limit: Int = 0) -> FindingLog {
+        var parts: [ChainRangeResult] = []
+        var bounds: [Int64?] = [nil] + cuts.map { Optional($0) } + [nil]
+        bounds = Array(bounds)
+        for i in 0..<(bounds.count - 1) {
+            var checker = i == 0 ? ChainChecker() : .laterRange()
+            var log = FindingLog(limit: limit)
+            for r in rows where (bounds[i].map { r.seq >= $0 } ?? true) && (bounds[i + 1].map { r.seq < $0 } ?? true) {
+                checker.check(seq: r.seq, prevHash: r.prev, hash: r.hash, computed: r.computed, into: &log)
+            }
+            parts.append(ChainRangeResult(checker: checker, log: log))
+        }
+        let merged = ChainRangeMerge.merge(parts, limit: limit)
+        var log = merged.log
+        ChainChecker.checkHead(recorded: (9, .digest(Self.h(9))), lastSeq: merged.lastSeq, lastHash: merged.lastHash,
+                               into: &log)
+        return log
+    }
+
+    @Test(arguments: 0..<11)
+    func aChainSplitAnywhereReportsExactlyWhatOnePassReports(_ shape: Int) {
+        let (name, rows) = Self.shapes[shape]
+        let expected = sequential(rows)
+        for cut in 1...10 {
+            let got = split(rows, at: [Int64(cut)])
+            #expect(got.findings == expected.findings, "\(name) split at \(cut)")
+            #expect(got.counts == expected.counts)
+        }
+        for a in 1...9 {
+            for b in (a + 1)...10 {
+                #expect(split(rows, at: [Int64(a), Int64(b)]).findings == expected.findings, "\(name) split at \(a), \(b)")
+            }
+        }
+        #expect(split(rows, at: Array(1...10)).findings == expected.findings, "\(name) split at every seq")
+    }
+
+    @Test func aSplitChainKeepsExactCountsUnderAFindingsLimit() {
+        var rows = Self.intact(9)
+        for i in 0..<9 { rows[i].computed = Self.h(200 + i) }
+        let expected = sequential(rows)
+        let got = split(rows, at: [3, 6], limit: 4)
+        #expect(Array(got.findings) == Array(expected.findings.prefix(4)))
+        #expect(got.counts == expected.counts)
+        #expect(got.omitted == expected.total - 4)
+    }
+
     @Test func theFindingLogKeepsExactCountsBeyondItsLimit() {
         var log = FindingLog(limit: 2)
         for i in 0..<5 { log.record(.contentMismatch, seq: Int64(i), "x") }

@@ -28,6 +28,21 @@ public final class CopyOutStream {
         }
     }
 
+    /// Returns the next CopyData message, which the caller must `release()`, or `nil` at the end.
+    public func nextMessage() throws -> CopyMessage? {
+        guard !ended else { return nil }
+        switch try connection.nextCopyData() {
+        case .data(let buffer, let count):
+            return CopyMessage(pointer: buffer, count: count)
+        case .done:
+            ended = true
+            return nil
+        case .failed:
+            ended = true
+            throw connection.copyFailure()
+        }
+    }
+
     /// Collects the end of the COPY and returns the number of rows the server says it sent.
     public func finish() throws -> Int64 {
         try connection.finishCopy()

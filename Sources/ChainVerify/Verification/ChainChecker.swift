@@ -17,26 +17,64 @@ import EventModel
 /// - `seq_invalid`: a seq below 1.
 /// - `malformed_hash`: `prev_hash` or `hash` NULL or not 32 bytes.
 /// - `head_mismatch`: the chain end differs from the recorded chain head (see `checkHead`).
+///
+/// A checker for a later part of the chain (`laterRange()`, used when one org's seq range is split
+/// across connections) checks everything it can on its own and leaves the links and the gap at its first
+/// seq as `pendingLinks` for `ChainRangeMerge`, which resolves them against the previous part, so that a
+/// split run reports exactly what a sequential one does.
 public struct ChainChecker: Sendable {
+    /// A link check at the first seq of a range that needs the previous range's last hashes.
+    public struct PendingLink: Sendable {
+        /// The row's seq (the range's first seq).
+        public var seq: Int64
+        /// The row's `prev_hash`.
+        public var prevHash: HashValue
+        /// Where the finding goes among this checker's findings (the number made before it).
+        public var position: Int
+    }
+
     /// The number of rows checked.
     public private(set) var rowCount: Int64 = 0
+    /// The seq of the first row seen, or `nil` before it.
+    public private(set) var firstSeq: Int64?
     /// The highest seq seen so far (the chain end), or `nil` before the first row.
     public private(set) var lastSeq: Int64?
     /// The stored hash of the first row at `lastSeq`.
     public private(set) var lastHash: HashValue?
+    /// Link checks at the first seq left for the merge (ranges after the first only).
+    public private(set) var pendingLinks: [PendingLink] = []
 
     // Rows at `lastSeq` and at `lastSeq - 1`. Usually one each; arrays are reused, never reallocated.
     private var currentPrevs: [HashValue] = []
     private var currentHashes: [HashValue] = []
     private var predecessorHashes: [HashValue] = []
     private var predecessorsKnown = false
+    /// Whether the rows at the first seq link to a predecessor this checker cannot see.
+    private var predecessorsDeferred: Bool
+    /// The seq expected next, or `nil` when the first row may have any seq (a deferred range start).
+    private var nextExpected: Int64?
 
-    /// Creates a checker for an empty chain.
+    /// Creates a checker for a whole chain, from seq 1.
     public init() {
+        self.init(deferringFirstLinks: false)
+    }
+
+    /// A checker for the part of a chain after some seq, whose first links and gap `ChainRangeMerge`
+    /// checks against the previous part.
+    public static func laterRange() -> ChainChecker {
+        ChainChecker(deferringFirstLinks: true)
+    }
+
+    private init(deferringFirstLinks: Bool) {
+        predecessorsDeferred = deferringFirstLinks
+        nextExpected = deferringFirstLinks ? nil : 1
         currentPrevs.reserveCapacity(4)
         currentHashes.reserveCapacity(4)
         predecessorHashes.reserveCapacity(4)
     }
+
+    /// The stored hashes of the rows at `lastSeq`.
+    public var lastHashes: [HashValue] { currentHashes }
 
     /// Checks one row.
     ///
@@ -48,6 +86,7 @@ public struct ChainChecker: Sendable {
     public mutating func check(seq: Int64, prevHash: HashValue, hash: HashValue, computed: Digest32?,
                                into log: inout FindingLog) {
         rowCount += 1
+        if firstSeq == nil { firstSeq = seq }
         if seq < 1 {
             log.record(.seqInvalid, seq: seq, "seq \(seq) is below 1; chains start at seq 1")
             checkContent(seq: seq, prevHash: prevHash, hash: hash, computed: computed, into: &log)
@@ -56,19 +95,21 @@ public struct ChainChecker: Sendable {
         if let last = lastSeq, seq == last {
             checkRepeat(seq: seq, prevHash: prevHash, hash: hash, into: &log)
         } else {
-            let expected = (lastSeq ?? 0) + 1
-            if seq > expected {
-                let missing = seq - expected
-                let range = missing == 1 ? "seq \(expected) is" : "seqs \(expected)..\(seq - 1) (\(missing)) are"
-                log.record(.seqGap, seq: expected, "\(range) missing before seq \(seq)")
+            if let expected = nextExpected, seq > expected {
+                log.record(.seqGap, seq: expected, Self.gapDetail(from: expected, before: seq))
+                predecessorsKnown = false
+                predecessorsDeferred = false
+            } else if lastSeq == nil && predecessorsDeferred {
                 predecessorsKnown = false
             } else {
                 swap(&predecessorHashes, &currentHashes)
                 predecessorsKnown = seq > 1
+                predecessorsDeferred = false
             }
             currentHashes.removeAll(keepingCapacity: true)
             currentPrevs.removeAll(keepingCapacity: true)
             lastSeq = seq
+            nextExpected = seq + 1
             lastHash = hash
             checkLink(seq: seq, prevHash: prevHash, into: &log)
         }
@@ -78,10 +119,16 @@ public struct ChainChecker: Sendable {
     }
 
     /// Checks the chain end against the recorded head (`events.chain_heads`), once every row is in.
+    public func checkHead(recorded: (seq: Int64, hash: HashValue)?, into log: inout FindingLog) {
+        Self.checkHead(recorded: recorded, lastSeq: lastSeq, lastHash: lastHash, into: &log)
+    }
+
+    /// Checks a chain end (`lastSeq`, `lastHash`; `nil` for an empty chain) against the recorded head.
     ///
     /// - Parameter recorded: the recorded `last_seq` and `last_hash`, or `nil` when the org has no head row.
     ///   The finding's seq is the recorded `last_seq` (nil when nothing is recorded).
-    public func checkHead(recorded: (seq: Int64, hash: HashValue)?, into log: inout FindingLog) {
+    public static func checkHead(recorded: (seq: Int64, hash: HashValue)?, lastSeq: Int64?, lastHash: HashValue?,
+                                 into log: inout FindingLog) {
         switch (recorded, lastSeq) {
         case (nil, nil):
             return
@@ -108,6 +155,35 @@ public struct ChainChecker: Sendable {
         }
     }
 
+    /// The finding a link check makes, or `nil` when the link holds or cannot be checked.
+    ///
+    /// - Parameter predecessors: the stored hashes of the rows at seq − 1.
+    public static func linkFinding(seq: Int64, prevHash: HashValue, predecessors: [HashValue]) -> Finding? {
+        guard let prev = prevHash.digest else { return nil }
+        var anyValid = false
+        for candidate in predecessors {
+            guard let digest = candidate.digest else { continue }
+            if digest == prev { return nil }
+            anyValid = true
+        }
+        guard anyValid else { return nil }
+        return Finding(kind: .linkMismatch, seq: seq,
+                       detail: "prev_hash \(prev) is not the hash of seq \(seq - 1) (\(predecessors[0]))")
+    }
+
+    /// The finding for a row at seq 1, or `nil` when it links to the genesis value.
+    public static func genesisFinding(prevHash: HashValue) -> Finding? {
+        guard let prev = prevHash.digest, !prev.isZero else { return nil }
+        return Finding(kind: .genesisMismatch, seq: 1, detail: "the first event's prev_hash is \(prev), not 32 zero bytes")
+    }
+
+    /// The detail of a gap finding.
+    public static func gapDetail(from expected: Int64, before seq: Int64) -> String {
+        let missing = seq - expected
+        let range = missing == 1 ? "seq \(expected) is" : "seqs \(expected)..\(seq - 1) (\(missing)) are"
+        return "\(range) missing before seq \(seq)"
+    }
+
     private mutating func checkRepeat(seq: Int64, prevHash: HashValue, hash: HashValue, into log: inout FindingLog) {
         var identical = false
         var samePredecessor = false
@@ -129,24 +205,19 @@ public struct ChainChecker: Sendable {
         }
     }
 
-    private func checkLink(seq: Int64, prevHash: HashValue, into log: inout FindingLog) {
-        guard let prev = prevHash.digest else { return }
+    private mutating func checkLink(seq: Int64, prevHash: HashValue, into log: inout FindingLog) {
         if seq == 1 {
-            if !prev.isZero {
-                log.record(.genesisMismatch, seq: 1, "the first event's prev_hash is \(prev), not 32 zero bytes")
-            }
+            if let finding = Self.genesisFinding(prevHash: prevHash) { log.record(finding) }
+            return
+        }
+        if predecessorsDeferred {
+            pendingLinks.append(PendingLink(seq: seq, prevHash: prevHash, position: log.total))
             return
         }
         guard predecessorsKnown else { return }
-        var anyValid = false
-        for candidate in predecessorHashes {
-            guard let digest = candidate.digest else { continue }
-            if digest == prev { return }
-            anyValid = true
+        if let finding = Self.linkFinding(seq: seq, prevHash: prevHash, predecessors: predecessorHashes) {
+            log.record(finding)
         }
-        guard anyValid else { return }
-        log.record(.linkMismatch, seq: seq,
-                   "prev_hash \(prev) is not the hash of seq \(seq - 1) (\(predecessorHashes[0]))")
     }
 
     private func checkContent(seq: Int64, prevHash: HashValue, hash: HashValue, computed: Digest32?,

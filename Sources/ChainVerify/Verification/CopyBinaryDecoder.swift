@@ -13,6 +13,9 @@ public struct CopyTuple {
     @usableFromInline let fields: UnsafePointer<Int32>
     /// The number of fields.
     public let fieldCount: Int
+    /// Whether the bytes lie in the chunk passed to `feed` (and live as long as it does), rather than in the
+    /// decoder's carry buffer (valid only during the `consume` call).
+    public let inPlace: Bool
 
     /// The length of field `i` in bytes, or -1 for NULL.
     @inlinable
@@ -117,13 +120,13 @@ public final class CopyBinaryDecoder {
         guard let chunkBase = chunk.baseAddress, chunk.count > 0 else { return }
         byteCount += Int64(chunk.count)
         if carryCount == 0 {
-            let used = try decode(chunkBase, chunk.count, into: &sink)
+            let used = try decode(chunkBase, chunk.count, inPlace: true, into: &sink)
             if used < chunk.count { try stash(chunkBase + used, chunk.count - used) }
             return
         }
         try stash(chunkBase, chunk.count)
         guard carryCount >= carryNeeded else { return }
-        let used = try decode(UnsafeRawPointer(carry), carryCount, into: &sink)
+        let used = try decode(UnsafeRawPointer(carry), carryCount, inPlace: false, into: &sink)
         if used > 0 {
             carryCount -= used
             if carryCount > 0 { memmove(carry, carry + used, carryCount) }
@@ -157,8 +160,8 @@ public final class CopyBinaryDecoder {
     }
 
     /// Decodes as much of `base[0..<count]` as forms whole units; returns how many bytes were used.
-    private func decode<Sink: CopyTupleSink>(_ base: UnsafeRawPointer, _ count: Int, into sink: inout Sink) throws
-        -> Int
+    private func decode<Sink: CopyTupleSink>(_ base: UnsafeRawPointer, _ count: Int, inPlace: Bool,
+                                             into sink: inout Sink) throws -> Int
     {
         var offset = 0
         carryNeeded = 0
@@ -172,7 +175,7 @@ public final class CopyBinaryDecoder {
                 state = remaining == skip ? .tuples : .headerExtension(remaining: remaining - skip)
                 step = .consumed(skip)
             case .tuples:
-                step = try tuple(base + offset, count - offset, into: &sink)
+                step = try tuple(base + offset, count - offset, inPlace: inPlace, into: &sink)
             case .ended:
                 throw CopyFormatError("COPY stream has data after its trailer")
             }
@@ -214,8 +217,8 @@ public final class CopyBinaryDecoder {
         return .consumed(size)
     }
 
-    private func tuple<Sink: CopyTupleSink>(_ p: UnsafeRawPointer, _ available: Int, into sink: inout Sink) throws
-        -> Step
+    private func tuple<Sink: CopyTupleSink>(_ p: UnsafeRawPointer, _ available: Int, inPlace: Bool,
+                                            into sink: inout Sink) throws -> Step
     {
         guard available >= 2 else { return .needMore(atLeast: 2) }
         let count = Int(Int16(bitPattern: readUInt16(p)))
@@ -248,7 +251,8 @@ public final class CopyBinaryDecoder {
         }
         guard offset <= Int(Int32.max) else { throw CopyFormatError("COPY tuple \(tupleCount + 1) is too large") }
         tupleCount += 1
-        try sink.consume(CopyTuple(base: p, byteCount: offset, fields: UnsafePointer(table), fieldCount: fieldCount))
+        try sink.consume(CopyTuple(base: p, byteCount: offset, fields: UnsafePointer(table), fieldCount: fieldCount,
+                                   inPlace: inPlace))
         return .consumed(offset)
     }
 

@@ -14,8 +14,27 @@
 /// - `lock_timeout 60s`: a migration holding an exclusive lock fails the run instead of hanging it.
 public enum ReadOnlySession {
     /// The statements that open the transaction and pin its settings.
-    public static let begin = """
-        BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+    public static let begin = begin(importing: nil)
+
+    /// The same, importing a snapshot another connection exported (`pg_export_snapshot()`), so that several
+    /// connections read one org from one snapshot.
+    ///
+    /// - Precondition: `snapshot` is a snapshot id as the server returns it (hex digits and dashes).
+    static func begin(importing snapshot: String?) -> String {
+        var sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n"
+        if let snapshot {
+            precondition(isSnapshotID(snapshot), "not a snapshot id")
+            sql += "SET TRANSACTION SNAPSHOT '\(snapshot)';\n"
+        }
+        return sql + settings
+    }
+
+    /// Whether `text` has the shape of a snapshot id, e.g. `00000003-0000001B-1`.
+    static func isSnapshotID(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 64 && text.allSatisfy { $0.isHexDigit || $0 == "-" }
+    }
+
+    private static let settings = """
         SET LOCAL client_encoding = 'UTF8';
         SET LOCAL row_security = off;
         SET LOCAL search_path = pg_catalog, pg_temp;

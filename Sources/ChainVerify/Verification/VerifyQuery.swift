@@ -23,13 +23,22 @@ enum VerifyQuery {
 
     /// The COPY that streams one org's events in seq order. The org is a validated uuid, never user text
     /// (COPY takes no parameters).
-    static func copyEvents(org: UUID) -> String {
+    static func copyEvents(org: UUID, range: SeqRange = .all) -> String {
         """
         COPY (SELECT prev_hash, org_id, seq, event_type, aggregate_type, aggregate_id, actor_id, occurred_at, \
-        payload, hash FROM events.domain_events WHERE org_id = '\(org.lowercased)'::uuid ORDER BY seq) \
-        TO STDOUT (FORMAT binary)
+        payload, hash FROM events.domain_events WHERE org_id = '\(org.lowercased)'::uuid\(range.sqlCondition) \
+        ORDER BY seq) TO STDOUT (FORMAT binary)
         """
     }
+
+    /// The lowest and highest seq of one org (two index probes).
+    static let seqBounds = """
+        SELECT (SELECT min(seq) FROM events.domain_events WHERE org_id = $1::uuid), \
+        (SELECT max(seq) FROM events.domain_events WHERE org_id = $1::uuid)
+        """
+
+    /// Exports the transaction's snapshot for the other connections of a split org.
+    static let exportSnapshot = "SELECT pg_catalog.pg_export_snapshot()"
 
     /// The recorded chain head of one org.
     static let chainHead = "SELECT last_seq, encode(last_hash, 'hex') FROM events.chain_heads WHERE org_id = $1::uuid"

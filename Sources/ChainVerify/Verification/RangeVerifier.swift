@@ -1,0 +1,195 @@
+import EventModel
+import Foundation
+import Synchronization
+
+/// Streams one seq range of one org on one connection, and hashes and checks it.
+///
+/// The connection's thread reads CopyData messages and decodes them in place into batches of rows that
+/// stay in libpq's buffers. With `hashThreads` ≥ 1 a second thread takes each full batch, hashes it (split
+/// over `hashThreads` workers with `DispatchQueue.concurrentPerform`, one reused OpenSSL context each),
+/// runs the sequential checks, frees the buffers and hands the batch back. At most `batchesInFlight`
+/// batches exist, so memory stays flat however long the chain. With `hashThreads` 0 the reading thread
+/// hashes and checks each batch itself.
+final class RangeVerifier {
+    /// How the work is split and bounded.
+    struct Settings: Sendable {
+        var batchRows = 1024
+        var batchesInFlight = 4
+        var hashThreads = 1
+        var maxFindings = 10_000
+        var stopAtFirstError = false
+        var progress: ProgressCounter?
+    }
+
+    /// What a range run produced.
+    struct Outcome {
+        var result: ChainRangeResult
+        /// Why reading stopped early, if it failed.
+        var error: Error?
+        /// Whether it stopped on request at the first error.
+        var stoppedEarly: Bool
+    }
+
+    private let connection: Connection
+    private let org: OrgIdentity
+    private let range: SeqRange
+    private let fromGenesis: Bool
+    private let settings: Settings
+
+    /// Creates a verifier for `range` of `org`; `fromGenesis` is true for the first range of the chain.
+    init(connection: Connection, org: OrgIdentity, range: SeqRange, fromGenesis: Bool, settings: Settings) {
+        self.connection = connection
+        self.org = org
+        self.range = range
+        self.fromGenesis = fromGenesis
+        self.settings = settings
+    }
+
+    /// Runs the COPY inside the transaction the caller opened. A connection left mid-COPY is closed.
+    func run() -> Outcome {
+        let checker = fromGenesis ? ChainChecker() : .laterRange()
+        let processor: BatchProcessor
+        do {
+            processor = try BatchProcessor(checker: checker, settings: settings)
+        } catch {
+            return Outcome(result: ChainRangeResult(checker: checker, log: FindingLog(limit: settings.maxFindings)),
+                           error: error, stoppedEarly: false)
+        }
+        let free = BlockingQueue<RowBatch>()
+        let full = BlockingQueue<RowBatch?>()
+        for _ in 0..<max(1, settings.batchesInFlight) { free.put(RowBatch(capacity: settings.batchRows)) }
+        let pipelined = settings.hashThreads > 0
+        let done = DispatchSemaphore(value: 0)
+        if pipelined {
+            let thread = Thread {
+                while let batch = full.take() {
+                    processor.process(batch)
+                    free.put(batch)
+                }
+                done.signal()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        var failure: Error?
+        do {
+            let copy = try connection.copyOut(VerifyQuery.copyEvents(org: org.id, range: range))
+            let decoder = CopyBinaryDecoder(fieldCount: VerifyQuery.Column.count)
+            var collector = BatchCollector(batch: free.take(), org: UUIDWords(org.id))
+            do {
+                while let message = try copy.nextMessage() {
+                    do {
+                        try decoder.feed(message.bytes, into: &collector)
+                    } catch {
+                        message.release()
+                        throw error
+                    }
+                    collector.batch.retain(message)
+                    if collector.batch.count >= settings.batchRows {
+                        hand(collector.batch, pipelined: pipelined, processor: processor, full: full, free: free)
+                        if processor.stopRequested { throw ChainStop() }
+                        collector.batch = free.take()
+                    }
+                }
+                let sent = try copy.finish()
+                try decoder.finish()
+                hand(collector.batch, pipelined: pipelined, processor: processor, full: full, free: free)
+                guard sent == decoder.tupleCount else {
+                    throw VerificationError(
+                        "the server reported COPY \(sent) but the stream held \(decoder.tupleCount) rows")
+                }
+            } catch {
+                // Rows read before the failure are still checked; the batch is handed on, then the connection,
+                // possibly mid-COPY, is closed.
+                hand(collector.batch, pipelined: pipelined, processor: processor, full: full, free: free)
+                connection.close()
+                throw error
+            }
+        } catch is ChainStop {
+            failure = nil
+        } catch {
+            failure = error
+        }
+        if pipelined {
+            full.put(nil)
+            done.wait()
+        }
+        return Outcome(result: ChainRangeResult(checker: processor.checker, log: processor.log), error: failure,
+                       stoppedEarly: processor.stopRequested)
+    }
+
+    private func hand(_ batch: RowBatch, pipelined: Bool, processor: BatchProcessor, full: BlockingQueue<RowBatch?>,
+                      free: BlockingQueue<RowBatch>) {
+        if pipelined {
+            full.put(batch)
+        } else {
+            processor.process(batch)
+            free.put(batch)
+        }
+    }
+}
+
+/// Thrown inside the range reader to stop at the first error on request.
+struct ChainStop: Error {}
+
+/// Hashes and checks batches, in order; owned by one thread at a time.
+final class BatchProcessor: @unchecked Sendable {
+    // Used by the processing thread only while the range runs; read by the reader after it has joined.
+    private(set) var checker: ChainChecker
+    private(set) var log: FindingLog
+    private let hashers: [SHA256Hasher]
+    private let settings: RangeVerifier.Settings
+    private let stop = Atomic<Bool>(false)
+
+    init(checker: ChainChecker, settings: RangeVerifier.Settings) throws {
+        self.checker = checker
+        self.settings = settings
+        self.log = FindingLog(limit: settings.maxFindings)
+        self.hashers = try (0..<max(1, settings.hashThreads)).map { _ in try SHA256Hasher() }
+    }
+
+    /// Whether the checks asked to stop (an error with `stopAtFirstError`).
+    var stopRequested: Bool { stop.load(ordering: .acquiring) }
+
+    /// Hashes, checks and empties one batch. After a stop it only empties it.
+    func process(_ batch: RowBatch) {
+        defer { batch.reset() }
+        guard !stopRequested, batch.count > 0 else { return }
+        hash(batch)
+        let rows = batch.rows
+        for i in 0..<batch.count {
+            let row = rows[i]
+            checker.check(seq: row.seq, prevHash: row.prevHash, hash: row.storedHash,
+                          computed: row.input == nil ? nil : row.computed, into: &log)
+            if settings.stopAtFirstError && log.errorCount > 0 {
+                stop.store(true, ordering: .releasing)
+                settings.progress?.add(Int64(i + 1))
+                return
+            }
+        }
+        settings.progress?.add(Int64(batch.count))
+    }
+
+    private func hash(_ batch: RowBatch) {
+        let count = batch.count
+        let workers = min(hashers.count, max(1, count / 64))
+        if workers <= 1 {
+            Self.hash(batch.rows, 0..<count, with: hashers[0])
+            return
+        }
+        // Worker w alone uses hashers[w] and rows in its own slice of the batch.
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let lower = count * w / workers
+            let upper = count * (w + 1) / workers
+            Self.hash(batch.rows, lower..<upper, with: self.hashers[w])
+        }
+    }
+
+    @inline(__always)
+    private static func hash(_ rows: UnsafeMutablePointer<BatchRow>, _ range: Range<Int>, with hasher: SHA256Hasher) {
+        for i in range {
+            guard let input = rows[i].input else { continue }
+            hasher.hash(UnsafeRawBufferPointer(start: input, count: rows[i].inputCount), into: &rows[i].computed)
+        }
+    }
+}
