@@ -28,6 +28,11 @@ let package = Package(
             name: "chain-audit",
             dependencies: ["ChainVerify", "EventModel"]
         ),
+        .executableTarget(
+            name: "chain-audit-bench",
+            dependencies: ["ChainVerify", "EventModel"],
+            path: "Benchmarks/chain-audit-bench"
+        ),
         .testTarget(
             name: "ChainVerifyTests",
             dependencies: ["ChainVerify", "EventModel"]

@@ -141,6 +141,13 @@ enum LibPQ {
         return String(cString: p)
     }
 
+    /// A value's raw bytes, or `nil` for NULL.
+    static func bytes(_ result: OpaquePointer, _ row: Int, _ column: Int) -> UnsafeRawBufferPointer? {
+        if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
+        guard let p = PQgetvalue(result, Int32(row), Int32(column)) else { return nil }
+        return UnsafeRawBufferPointer(start: p, count: Int(PQgetlength(result, Int32(row), Int32(column))))
+    }
+
     /// The row count of the command tag (`PQcmdTuples`), e.g. 42 for `COPY 42`, or `nil`.
     static func commandTuples(_ result: OpaquePointer) -> Int64? {
         guard let p = PQcmdTuples(result) else { return nil }

@@ -22,6 +22,13 @@ public final class QueryResult {
         return LibPQ.value(handle, row, column)
     }
 
+    /// The raw bytes of a value (text, or binary for a binary cursor), or `nil` for NULL; valid while the
+    /// result lives.
+    public func bytes(_ row: Int, _ column: Int) -> UnsafeRawBufferPointer? {
+        precondition(row < rowCount && column < columnCount, "result index out of range")
+        return LibPQ.bytes(handle, row, column)
+    }
+
     /// The command tag, e.g. `SELECT 3`.
     public var commandStatus: String { LibPQ.commandStatus(handle) }
 }

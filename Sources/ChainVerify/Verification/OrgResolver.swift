@@ -47,6 +47,23 @@ public struct OrgResolver {
         }
     }
 
+    /// Each org's recorded chain length (`events.chain_heads.last_seq`): the expected work, for scheduling
+    /// and progress. Orgs with no head row are absent.
+    public func recordedSizes() throws -> [UUID: Int64] {
+        try ReadOnlySession.run(on: connection) {
+            let result = try connection.query(VerifyQuery.recordedSizes, [])
+            var sizes: [UUID: Int64] = [:]
+            for row in 0..<result.rowCount {
+                if let id = result.value(row, 0).flatMap(UUID.init(uuidString:)),
+                   let size = result.value(row, 1).flatMap({ Int64($0) })
+                {
+                    sizes[id] = size
+                }
+            }
+            return sizes
+        }
+    }
+
     private func identities(_ result: QueryResult) throws -> [OrgIdentity] {
         try (0..<result.rowCount).map { row in
             guard let text = result.value(row, 0), let id = UUID(uuidString: text) else {

@@ -40,6 +40,11 @@ public struct OrgVerifier {
         }
     }
 
+    /// The COPY statement chain-audit streams an org with, for benchmarks and operators to compare against.
+    public static func copyStatement(for org: UUID) -> String {
+        VerifyQuery.copyEvents(org: org)
+    }
+
     /// The default hashing threads per connection (see docs/performance.md for the measurements).
     public static let defaultHashThreads = 1
 

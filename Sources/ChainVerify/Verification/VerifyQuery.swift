@@ -49,6 +49,9 @@ enum VerifyQuery {
     /// One org by slug.
     static let orgBySlug = "SELECT id::text, slug FROM public.orgs WHERE slug = $1"
 
+    /// Every org's recorded chain length.
+    static let recordedSizes = "SELECT org_id::text, last_seq FROM events.chain_heads"
+
     /// Every org, in slug order.
     static let allOrgs = "SELECT id::text, slug FROM public.orgs ORDER BY slug, id"
 }

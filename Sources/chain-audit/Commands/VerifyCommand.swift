@@ -13,6 +13,12 @@ enum VerifyCommand {
         OptionSpec("--format", value: "text|json", help: "report format on stdout (default: text)"),
         OptionSpec("--exit-on-error", help: "stop at the first error-level finding"),
         OptionSpec("--max-findings", value: "N", help: "findings listed per org, 0 for all (default: 10000); counts stay exact"),
+        OptionSpec("--jobs", "-j", value: "N", help: "connections: split each large org's seq range across N, or verify N orgs at once (default: 1)"),
+        OptionSpec("--shard", value: "K/N", help: "verify only shard K of N (a stable subset of the orgs, by uuid)"),
+        OptionSpec("--progress", help: "report progress on stderr when it is not a terminal too, as plain lines"),
+        OptionSpec("--progress-interval", value: "SECONDS", help: "seconds between plain progress lines (default: 10)"),
+        OptionSpec("--quiet", "-q", help: "no progress display"),
+        OptionSpec("--hash-threads", value: "N", help: "hashing threads per connection, 0 to hash on the reading thread (default: 1)"),
         OptionSpec("--help", "-h", help: "show this help"),
     ]
 
@@ -34,6 +40,10 @@ enum VerifyCommand {
         var db: String?
         var json: Bool
         var verifyOptions: OrgVerifier.Options
+        var shard: Shard?
+        var progress: Bool
+        var progressInterval: Double
+        var quiet: Bool
     }
 
     /// Checks the command line; `nil` means help was asked for.
@@ -67,7 +77,38 @@ enum VerifyCommand {
             }
             verifyOptions.maxFindings = n
         }
-        return Invocation(selection: selection, db: parsed.value("--db"), json: json, verifyOptions: verifyOptions)
+        if let text = parsed.value("--jobs") {
+            guard let n = Int(text), (1...256).contains(n) else {
+                throw UsageError("--jobs needs a whole number from 1 to 256, not '\(UsageError.printable(text))'")
+            }
+            verifyOptions.jobs = n
+        }
+        if let text = parsed.value("--hash-threads") {
+            guard let n = Int(text), (0...256).contains(n) else {
+                throw UsageError("--hash-threads needs a whole number from 0 to 256, not '\(UsageError.printable(text))'")
+            }
+            verifyOptions.hashThreads = n
+        }
+        var shard: Shard?
+        if let text = parsed.value("--shard") {
+            guard let parsedShard = Shard(text) else {
+                throw UsageError("--shard needs K/N with 1 <= K <= N, not '\(UsageError.printable(text))'")
+            }
+            shard = parsedShard
+        }
+        if parsed.has("--progress") && parsed.has("--quiet") {
+            throw UsageError("--progress and --quiet cannot be combined")
+        }
+        var interval = 10.0
+        if let text = parsed.value("--progress-interval") {
+            guard let seconds = Double(text), seconds >= 0.1, seconds <= 86_400 else {
+                throw UsageError("--progress-interval needs seconds from 0.1 to 86400, not '\(UsageError.printable(text))'")
+            }
+            interval = seconds
+        }
+        return Invocation(selection: selection, db: parsed.value("--db"), json: json, verifyOptions: verifyOptions,
+                          shard: shard, progress: parsed.has("--progress"), progressInterval: interval,
+                          quiet: parsed.has("--quiet"))
     }
 
     /// Runs the command and returns its exit code.
@@ -90,7 +131,15 @@ enum VerifyCommand {
             Console.error(String(describing: error))
             return .incomplete
         }
-        let report = VerificationRun(spec: spec, options: invocation.verifyOptions).run(invocation.selection)
+        var options = invocation.verifyOptions
+        let counter = ProgressCounter()
+        options.progress = counter
+        let display = ProgressDisplay(
+            counter: counter,
+            mode: ProgressDisplay.mode(requested: invocation.progress, interval: invocation.progressInterval,
+                                       quiet: invocation.quiet))
+        let report = VerificationRun(spec: spec, options: options, shard: invocation.shard).run(invocation.selection)
+        display.stop()
         for error in report.errors { Console.error(error) }
         for org in report.orgs where org.status == .incomplete {
             Console.error("org \(org.org.slug): verification incomplete: \(org.error ?? "unknown error")")
