@@ -102,6 +102,19 @@ struct ParallelVerificationTests {
         #expect(writerFailed.value == nil)
     }
 
+    @Test func rowsLargerThanABatchBudgetVerify() throws {
+        let db = try TestDatabase("largerows")
+        let org = try db.makeOrg("large", events: 6, payloadBytes: 3_000_000)
+        for options in [OrgVerifier.Options(), .init(jobs: 2, hashThreads: 0, splitThreshold: 1),
+                        .init(hashThreads: 2, batchRows: 1)] {
+            let report = try db.verify(org, options: options)
+            #expect(report.status == .ok, "\(report.findingSummary)")
+            #expect(report.eventsVerified == 6)
+        }
+        try db.tamper("UPDATE events.domain_events SET payload = payload || '{\"z\": 1}' WHERE org_id = '\(org.id.lowercased)' AND seq = 4")
+        #expect(try db.verify(org).hasExactly([(.contentMismatch, 4)]))
+    }
+
     @Test func theCommandLineSplitsAndShards() throws {
         let db = try TestDatabase("clijobs")
         var orgs: [OrgIdentity] = []

@@ -7,13 +7,15 @@ import Synchronization
 /// The connection's thread reads CopyData messages and decodes them in place into batches of rows that
 /// stay in libpq's buffers. With `hashThreads` ≥ 1 a second thread takes each full batch, hashes it (split
 /// over `hashThreads` workers with `DispatchQueue.concurrentPerform`, one reused OpenSSL context each),
-/// runs the sequential checks, frees the buffers and hands the batch back. At most `batchesInFlight`
-/// batches exist, so memory stays flat however long the chain. With `hashThreads` 0 the reading thread
+/// runs the sequential checks, frees the buffers and hands the batch back. A batch is full at `batchRows`
+/// rows or `batchBytes` bytes, and at most `batchesInFlight` batches exist, so memory stays flat however
+/// long the chain and however large its rows. With `hashThreads` 0 the reading thread
 /// hashes and checks each batch itself.
 final class RangeVerifier {
     /// How the work is split and bounded.
     struct Settings: Sendable {
         var batchRows = 1024
+        var batchBytes = 1 << 20
         var batchesInFlight = 4
         var hashThreads = 1
         var maxFindings = 10_000
@@ -85,7 +87,7 @@ final class RangeVerifier {
                         throw error
                     }
                     collector.batch.retain(message)
-                    if collector.batch.count >= settings.batchRows {
+                    if collector.batch.count >= settings.batchRows || collector.batch.retainedBytes >= settings.batchBytes {
                         hand(collector.batch, pipelined: pipelined, processor: processor, full: full, free: free)
                         if processor.stopRequested { throw ChainStop() }
                         collector.batch = free.take()

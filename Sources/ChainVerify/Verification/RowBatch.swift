@@ -20,6 +20,8 @@ final class RowBatch: @unchecked Sendable {
     private(set) var rows: UnsafeMutablePointer<BatchRow>
     private(set) var capacity: Int
     private(set) var count = 0
+    /// Bytes of libpq buffers and copies the batch holds.
+    private(set) var retainedBytes = 0
     private var messages: [CopyMessage] = []
     private var arena: [UnsafeMutableRawPointer] = []
 
@@ -46,6 +48,7 @@ final class RowBatch: @unchecked Sendable {
     /// Keeps a message alive until `reset()`.
     func retain(_ message: CopyMessage) {
         messages.append(message)
+        retainedBytes += message.bytes.count
     }
 
     /// Copies bytes that would not outlive the decoder's call (a tuple split across messages) into storage
@@ -54,6 +57,7 @@ final class RowBatch: @unchecked Sendable {
         let copy = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
         if let base = bytes.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
         arena.append(copy)
+        retainedBytes += bytes.count
         return UnsafeRawPointer(copy)
     }
 
@@ -65,6 +69,7 @@ final class RowBatch: @unchecked Sendable {
         arena.removeAll(keepingCapacity: true)
         rows.deinitialize(count: count)
         count = 0
+        retainedBytes = 0
     }
 
     private func grow() {
