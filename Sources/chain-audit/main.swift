@@ -9,8 +9,10 @@ let toolHelp = """
     event store (events.domain_events), one chain per tenant org. It only ever reads.
 
     COMMANDS:
-      verify     recompute and check the hash chains of orgs (chain-audit verify --help)
-      help       show help for a command
+      verify       recompute and check the hash chains of orgs (chain-audit verify --help)
+      checkpoint   verify, then sign and store a checkpoint of each org's chain head
+      keygen       make the Ed25519 key pair that signs checkpoints
+      help         show help for a command
 
     OPTIONS:
       --help, -h     show this help
@@ -32,10 +34,16 @@ func runCommandLine(_ arguments: [String], environment: [String: String]) -> Exi
     switch first {
     case "verify":
         return VerifyCommand.run(rest, environment: environment)
+    case "checkpoint":
+        return CheckpointCommand.run(rest, environment: environment)
+    case "keygen":
+        return KeygenCommand.run(rest)
     case "help":
         switch rest.first {
         case nil: Console.out(toolHelp)
         case "verify": Console.out(VerifyCommand.help)
+        case "checkpoint": Console.out(CheckpointCommand.help)
+        case "keygen": Console.out(KeygenCommand.help)
         case let other?:
             Console.error("unknown command '\(UsageError.printable(other))' (see 'chain-audit --help')")
             return .usage

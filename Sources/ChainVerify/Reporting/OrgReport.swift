@@ -30,6 +30,10 @@ public struct OrgReport: Sendable {
     public var error: String?
     /// Wall time spent on this org.
     public var durationSeconds: Double
+    /// The signed checkpoint the chain was held against, if any.
+    public var anchor: ChainChecker.Anchor?
+    /// The first seq read: 1 for a full verification, the checkpoint's seq for an incremental one.
+    public var verifiedFromSeq: Int64 = 1
 
     /// Creates a report.
     public init(org: OrgIdentity, status: Status, eventsVerified: Int64, headSeq: Int64, headHash: Digest32?,

@@ -48,6 +48,8 @@ extension RunReport {
             ("stopped_early", .bool(org.stoppedEarly)),
             ("error", .string(org.error)),
             ("duration_seconds", .double(rounded(org.durationSeconds))),
+            ("verified_from_seq", .int(org.verifiedFromSeq)),
+            ("checkpoint", org.anchor.map { .object([("seq", .int($0.seq)), ("hash", .string($0.hash.hex))]) } ?? .null),
         ])
     }
 

@@ -11,7 +11,12 @@ extension RunReport {
             switch org.status {
             case .ok:
                 let head = org.headHash.map { ", head seq \(org.headSeq) \($0.hex)" } ?? ""
-                out += "\(name): verified: \(org.eventsVerified) events\(head)\n"
+                var anchored = ""
+                if let anchor = org.anchor {
+                    anchored = org.verifiedFromSeq > 1 ? " from the signed checkpoint at seq \(anchor.seq)"
+                                                       : ", holding the signed checkpoint at seq \(anchor.seq)"
+                }
+                out += "\(name): verified: \(org.eventsVerified) events\(anchored)\(head)\n"
             case .findings:
                 let stopped = org.stoppedEarly ? ", stopped at the first error" : ""
                 out += "\(name): \(org.log.total) finding\(org.log.total == 1 ? "" : "s") in \(org.eventsVerified) "

@@ -33,6 +33,26 @@ public struct ChainChecker: Sendable {
         public var position: Int
     }
 
+    /// A commitment the chain must still hold: the event at `seq` has `hash` (a signed checkpoint).
+    public struct Anchor: Sendable, Equatable {
+        /// The committed seq.
+        public var seq: Int64
+        /// The committed hash.
+        public var hash: Digest32
+
+        /// Creates an anchor.
+        public init(seq: Int64, hash: Digest32) {
+            self.seq = seq
+            self.hash = hash
+        }
+    }
+
+    /// The checkpoint to hold the chain against, if any: the first row at its seq must have its hash, else
+    /// `checkpoint_mismatch`. Whether the row was there at all is `sawAnchor`, for the caller to judge.
+    public var anchor: Anchor?
+    /// Whether a row at the anchor's seq was seen.
+    public private(set) var sawAnchor = false
+
     /// The number of rows checked.
     public private(set) var rowCount: Int64 = 0
     /// The seq of the first row seen, or `nil` before it.
@@ -63,6 +83,14 @@ public struct ChainChecker: Sendable {
     /// checks against the previous part.
     public static func laterRange() -> ChainChecker {
         ChainChecker(deferringFirstLinks: true)
+    }
+
+    /// A checker for the chain from `seq` on (incremental verification from a checkpoint): a row at `seq` is
+    /// expected first, and its own link to `seq - 1`, verified when the checkpoint was made, is not checked.
+    public static func startingAt(_ seq: Int64) -> ChainChecker {
+        var checker = ChainChecker(deferringFirstLinks: false)
+        checker.nextExpected = seq
+        return checker
     }
 
     private init(deferringFirstLinks: Bool) {
@@ -99,7 +127,7 @@ public struct ChainChecker: Sendable {
                 log.record(.seqGap, seq: expected, Self.gapDetail(from: expected, before: seq))
                 predecessorsKnown = false
                 predecessorsDeferred = false
-            } else if lastSeq == nil && predecessorsDeferred {
+            } else if lastSeq == nil {
                 predecessorsKnown = false
             } else {
                 swap(&predecessorHashes, &currentHashes)
@@ -112,6 +140,14 @@ public struct ChainChecker: Sendable {
             nextExpected = seq + 1
             lastHash = hash
             checkLink(seq: seq, prevHash: prevHash, into: &log)
+            if let anchor, seq == anchor.seq {
+                sawAnchor = true
+                if hash.digest != anchor.hash {
+                    log.record(.checkpointMismatch, seq: seq,
+                               "the event at seq \(seq) has hash \(hash), the signed checkpoint commits to \(anchor.hash): "
+                                   + "history was rewritten or forked")
+                }
+            }
         }
         currentPrevs.append(prevHash)
         currentHashes.append(hash)

@@ -30,8 +30,10 @@ public struct Finding: Sendable, Hashable, Codable {
         case genesisMismatch = "genesis_mismatch"
         /// The chain's end differs from `events.chain_heads`.
         case headMismatch = "head_mismatch"
-        /// The chain disagrees with a signed checkpoint.
+        /// The chain disagrees with a signed checkpoint: the event at its seq has another hash, or is gone.
         case checkpointMismatch = "checkpoint_mismatch"
+        /// The chain ends before a signed checkpoint's seq: events were removed from its tail.
+        case chainTruncated = "chain_truncated"
         /// A seq below 1, which no chain holds.
         case seqInvalid = "seq_invalid"
     }

@@ -25,11 +25,19 @@ public struct OrgVerifier {
         public var batchRows: Int
         /// Where verified events are counted, for a progress display.
         public var progress: ProgressCounter?
+        /// A signed checkpoint the chain must still hold (`checkpoint_mismatch`, `chain_truncated`).
+        public var anchor: ChainChecker.Anchor?
+        /// With an anchor: read only the events from the anchor's seq on (O(new events)), instead of all.
+        public var incremental: Bool
+        /// Read only this slice of old history (a rolling rescan): its rows' content and links are checked,
+        /// from the slice's first row on; the chain head and any anchor are not.
+        public var slice: SeqRange?
 
         /// Creates options.
         public init(maxFindings: Int = 10_000, stopAtFirstError: Bool = false, jobs: Int = 1,
                     hashThreads: Int = OrgVerifier.defaultHashThreads, splitThreshold: Int64 = 50_000,
-                    batchRows: Int = 1024, progress: ProgressCounter? = nil) {
+                    batchRows: Int = 1024, progress: ProgressCounter? = nil, anchor: ChainChecker.Anchor? = nil,
+                    incremental: Bool = false) {
             self.maxFindings = maxFindings
             self.stopAtFirstError = stopAtFirstError
             self.jobs = jobs
@@ -37,6 +45,8 @@ public struct OrgVerifier {
             self.splitThreshold = splitThreshold
             self.batchRows = batchRows
             self.progress = progress
+            self.anchor = anchor
+            self.incremental = incremental
         }
     }
 
@@ -84,16 +94,50 @@ public struct OrgVerifier {
         let stoppedEarly = outcomes.contains { $0.stoppedEarly }
         let merged = ChainRangeMerge.merge(outcomes.map(\.result), limit: options.maxFindings)
         var log = merged.log
-        if failure == nil && !stoppedEarly {
-            ChainChecker.checkHead(recorded: head, lastSeq: merged.lastSeq, lastHash: merged.lastHash, into: &log)
+        if failure == nil && !stoppedEarly && options.slice == nil {
+            if let anchor = options.anchor {
+                Self.checkAnchor(anchor, sawAnchor: outcomes.contains { $0.result.checker.sawAnchor },
+                                 lastSeq: merged.lastSeq, into: &log)
+            }
+            // An incremental read that found nothing from the checkpoint on knows only that the chain is shorter
+            // (chain_truncated), not where it ends, so it does not compare the end with the recorded head.
+            if !(options.incremental && options.anchor != nil && merged.lastSeq == nil) {
+                ChainChecker.checkHead(recorded: head, lastSeq: merged.lastSeq, lastHash: merged.lastHash, into: &log)
+            }
         }
         if stoppedEarly { log = Self.upToFirstError(log) }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let status: OrgReport.Status = failure != nil ? .incomplete : (log.errorCount > 0 ? .findings : .ok)
-        return OrgReport(
+        var report = OrgReport(
             org: org, status: status, eventsVerified: merged.rowCount, headSeq: merged.lastSeq ?? 0,
             headHash: merged.lastHash?.digest, log: log, stoppedEarly: stoppedEarly,
             error: failure.map { String(describing: $0) }, durationSeconds: elapsed)
+        report.anchor = options.anchor
+        report.verifiedFromSeq = firstSeq
+        return report
+    }
+
+    /// The first seq read: the slice's, the anchor's in an incremental run, else the whole chain (1).
+    private var firstSeq: Int64 {
+        if let slice = options.slice { return slice.lower ?? 1 }
+        if options.incremental, let anchor = options.anchor { return anchor.seq }
+        return 1
+    }
+
+    /// Holds the chain against a checkpoint once every row is in: shorter is a truncation, and an anchor
+    /// row that is gone is a mismatch (a row there with another hash was reported as it passed).
+    private static func checkAnchor(_ anchor: ChainChecker.Anchor, sawAnchor: Bool, lastSeq: Int64?,
+                                    into log: inout FindingLog) {
+        guard let end = lastSeq, end >= anchor.seq else {
+            let ends = lastSeq.map { "ends at seq \($0)" } ?? "has no events"
+            log.record(.chainTruncated, seq: anchor.seq,
+                       "the chain \(ends), before the signed checkpoint's seq \(anchor.seq): its tail was removed")
+            return
+        }
+        if !sawAnchor {
+            log.record(.checkpointMismatch, seq: anchor.seq,
+                       "the event at seq \(anchor.seq), which the signed checkpoint commits to, is gone")
+        }
     }
 
     private var rangeSettings: RangeVerifier.Settings {
@@ -102,21 +146,45 @@ public struct OrgVerifier {
                                progress: options.progress)
     }
 
+    /// The checker for the `index`th range.
+    private func checker(forRange index: Int) -> ChainChecker {
+        var checker: ChainChecker
+        if index > 0 {
+            checker = .laterRange()
+        } else if let slice = options.slice {
+            checker = slice.lower.map { ChainChecker.startingAt($0) } ?? ChainChecker()
+            return checker
+        } else if options.incremental, let anchor = options.anchor {
+            checker = .startingAt(anchor.seq)
+        } else {
+            checker = ChainChecker()
+        }
+        checker.anchor = options.anchor
+        return checker
+    }
+
     /// Reads the org on one connection, or split across `jobs` connections on one snapshot.
     private func read(_ org: OrgIdentity) throws -> [RangeVerifier.Outcome] {
         let settings = rangeSettings
-        var ranges = [SeqRange.all]
+        if let slice = options.slice {
+            return [RangeVerifier(connection: connection, org: org, range: slice, checker: checker(forRange: 0),
+                                  settings: settings).run()]
+        }
+        let lowest: Int64? = options.incremental ? options.anchor?.seq : nil
+        var ranges = [SeqRange(lower: lowest, upper: nil)]
         if options.jobs > 1 {
             let bounds = try connection.query(VerifyQuery.seqBounds, [org.id.lowercased])
-            if let first = bounds.value(0, 0).flatMap({ Int64($0) }), let last = bounds.value(0, 1).flatMap({ Int64($0) }),
-               last - first + 1 >= options.splitThreshold
-            {
-                ranges = SeqRange.split(first: first, last: last, parts: options.jobs)
+            if let first = bounds.value(0, 0).flatMap({ Int64($0) }), let last = bounds.value(0, 1).flatMap({ Int64($0) }) {
+                let start = max(first, lowest ?? first)
+                if last - start + 1 >= options.splitThreshold {
+                    ranges = SeqRange.split(first: start, last: last, parts: options.jobs)
+                    ranges[0].lower = lowest
+                }
             }
         }
         guard ranges.count > 1 else {
-            return [RangeVerifier(connection: connection, org: org, range: .all, fromGenesis: true, settings: settings)
-                .run()]
+            return [RangeVerifier(connection: connection, org: org, range: ranges[0], checker: checker(forRange: 0),
+                                  settings: settings).run()]
         }
         let snapshot = try connection.query(VerifyQuery.exportSnapshot, []).value(0, 0) ?? ""
         guard ReadOnlySession.isSnapshotID(snapshot) else {
@@ -133,7 +201,7 @@ public struct OrgVerifier {
         let group = DispatchGroup()
         for (i, helper) in helpers.enumerated() {
             let verifier = Slot.Verifier(RangeVerifier(connection: helper, org: org, range: ranges[i + 1],
-                                                       fromGenesis: false, settings: settings))
+                                                       checker: checker(forRange: i + 1), settings: settings))
             let slot = slots[i + 1]
             group.enter()
             let thread = Thread {
@@ -142,8 +210,8 @@ public struct OrgVerifier {
             }
             thread.start()
         }
-        slots[0].outcome = RangeVerifier(connection: connection, org: org, range: ranges[0], fromGenesis: true,
-                                         settings: settings).run()
+        slots[0].outcome = RangeVerifier(connection: connection, org: org, range: ranges[0],
+                                         checker: checker(forRange: 0), settings: settings).run()
         group.wait()
         for helper in helpers where helper.isOpen { _ = try? helper.execute("COMMIT") }
         return slots.map { $0.outcome! }

@@ -35,21 +35,22 @@ final class RangeVerifier {
     private let connection: Connection
     private let org: OrgIdentity
     private let range: SeqRange
-    private let fromGenesis: Bool
+    private let checker: ChainChecker
     private let settings: Settings
 
-    /// Creates a verifier for `range` of `org`; `fromGenesis` is true for the first range of the chain.
-    init(connection: Connection, org: OrgIdentity, range: SeqRange, fromGenesis: Bool, settings: Settings) {
+    /// Creates a verifier for `range` of `org`, checked by `checker` (from genesis for the first range of a
+    /// whole chain, `startingAt` for the first range after a checkpoint, `laterRange` for the others).
+    init(connection: Connection, org: OrgIdentity, range: SeqRange, checker: ChainChecker, settings: Settings) {
         self.connection = connection
         self.org = org
         self.range = range
-        self.fromGenesis = fromGenesis
+        self.checker = checker
         self.settings = settings
     }
 
     /// Runs the COPY inside the transaction the caller opened. A connection left mid-COPY is closed.
     func run() -> Outcome {
-        let checker = fromGenesis ? ChainChecker() : .laterRange()
+        let checker = self.checker
         let processor: BatchProcessor
         do {
             processor = try BatchProcessor(checker: checker, settings: settings)

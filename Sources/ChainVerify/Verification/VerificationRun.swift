@@ -19,37 +19,61 @@ public struct VerificationRun {
     private let spec: ConnectionSpec
     private let options: OrgVerifier.Options
     private let shard: Shard?
+    private let checkpoints: CheckpointSource?
 
-    /// Creates a run against the database `spec` names; `shard` keeps only that shard's orgs.
-    public init(spec: ConnectionSpec, options: OrgVerifier.Options = .init(), shard: Shard? = nil) {
+    /// Creates a run against the database `spec` names; `shard` keeps only that shard's orgs; with
+    /// `checkpoints`, each org is held against its signed checkpoint.
+    public init(spec: ConnectionSpec, options: OrgVerifier.Options = .init(), shard: Shard? = nil,
+                checkpoints: CheckpointSource? = nil) {
         self.spec = spec
         self.options = options
         self.shard = shard
+        self.checkpoints = checkpoints
     }
 
     /// Runs it. Never throws: everything that goes wrong is in the report, which is then `incomplete`.
     public func run(_ selection: Selection) -> RunReport {
-        let started = Date()
         let clock = DispatchTime.now()
-        var report = RunReport(startedAt: started)
-        func finish() -> RunReport {
-            report.durationSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock.uptimeNanoseconds) / 1e9
-            return report
+        var report = RunReport(startedAt: Date())
+        if let (connection, resolved, sizes) = Self.prepare(spec: spec, selection: selection, shard: shard,
+                                                            into: &report)
+        {
+            var orgs = resolved
+            var anchors: [UUID: SignedCheckpoint] = [:]
+            if let checkpoints {
+                (orgs, anchors) = checkpoints.anchors(for: resolved, connection: connection, errors: &report.errors)
+            }
+            let expected = orgs.reduce(Int64(0)) { total, org in
+                let size = sizes[org.id] ?? 0
+                guard let anchor = anchors[org.id], checkpoints?.full == false else { return total + size }
+                return total + max(0, size - anchor.checkpoint.size + 1)
+            }
+            options.progress?.expect(expected)
+            let results = verify(orgs, sizes: sizes, anchors: anchors, first: connection, errors: &report.errors)
+            report.orgs = orgs.indices.compactMap { results[$0] }
         }
+        report.durationSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock.uptimeNanoseconds) / 1e9
+        return report
+    }
+
+    /// Connects, describes the database in `report`, and resolves the selection (with the shard applied)
+    /// and each org's recorded size; on failure, says why in `report.errors` and returns `nil`.
+    static func prepare(spec: ConnectionSpec, selection: Selection, shard: Shard?, into report: inout RunReport)
+        -> (Connection, [OrgIdentity], [UUID: Int64])?
+    {
         let connection: Connection
         do {
             connection = try Connection(spec)
         } catch {
             report.errors.append(String(describing: error))
-            return finish()
+            return nil
         }
         let target = connection.target
         report.database = .init(user: target.user, name: target.database, host: target.host, port: target.port,
                                 serverVersion: connection.serverVersion)
-        var orgs: [OrgIdentity]
-        var sizes: [UUID: Int64]
         do {
             let resolver = OrgResolver(connection: connection)
+            var orgs: [OrgIdentity]
             switch selection {
             case .all:
                 orgs = try resolver.all()
@@ -62,27 +86,35 @@ public struct VerificationRun {
                 }
             }
             if let shard { orgs = orgs.filter(shard.contains) }
-            sizes = try resolver.recordedSizes()
+            return (connection, orgs, try resolver.recordedSizes())
         } catch {
             report.errors.append("cannot list orgs: \(error)")
-            return finish()
+            return nil
         }
-        options.progress?.expect(orgs.reduce(0) { $0 + (sizes[$1.id] ?? 0) })
-        let results = verify(orgs, sizes: sizes, first: connection, errors: &report.errors)
-        report.orgs = orgs.indices.compactMap { results[$0] }
-        return finish()
     }
 
     /// Verifies the orgs; returns their reports by index (missing where the run stopped before them).
-    private func verify(_ orgs: [OrgIdentity], sizes: [UUID: Int64], first: Connection, errors: inout [String])
-        -> [Int: OrgReport]
+    private func verify(_ orgs: [OrgIdentity], sizes: [UUID: Int64], anchors: [UUID: SignedCheckpoint],
+                        first: Connection, errors: inout [String]) -> [Int: OrgReport]
     {
+        let full = checkpoints?.full ?? false
+        func options(for org: OrgIdentity, jobs: Int) -> OrgVerifier.Options {
+            var o = self.options
+            o.jobs = jobs
+            if let anchor = anchors[org.id] {
+                o.anchor = ChainChecker.Anchor(seq: anchor.checkpoint.size, hash: anchor.checkpoint.root)
+                o.incremental = !full
+            }
+            return o
+        }
         var results: [Int: OrgReport] = [:]
         var connection = first
-        let big = orgs.indices.filter { options.jobs > 1 && (sizes[orgs[$0].id] ?? 0) >= options.splitThreshold }
+        let big = orgs.indices.filter {
+            self.options.jobs > 1 && (sizes[orgs[$0].id] ?? 0) >= self.options.splitThreshold
+        }
         let small = orgs.indices.filter { !big.contains($0) }
         // Sequential part: every org when jobs is 1, else the big orgs, each split across `jobs` connections.
-        for index in options.jobs > 1 ? big : orgs.indices.map({ $0 }) {
+        for index in self.options.jobs > 1 ? big : orgs.indices.map({ $0 }) {
             if !connection.isOpen {
                 do {
                     connection = try Connection(spec)
@@ -92,22 +124,22 @@ public struct VerificationRun {
                 }
             }
             do {
-                let result = try OrgVerifier(connection: connection, options: options).verify(orgs[index])
+                let result = try OrgVerifier(connection: connection, options: options(for: orgs[index], jobs: self.options.jobs))
+                    .verify(orgs[index])
                 results[index] = result
-                if options.stopAtFirstError && result.log.errorCount > 0 { return results }
+                if self.options.stopAtFirstError && result.log.errorCount > 0 { return results }
             } catch {
                 errors.append(String(describing: error))
                 return results
             }
         }
-        guard options.jobs > 1, !small.isEmpty else { return results }
+        guard self.options.jobs > 1, !small.isEmpty else { return results }
         connection.close()
         // Parallel part: the small orgs, `jobs` at a time, one connection each.
-        let pool = OrgPool(indices: small, workers: min(options.jobs, small.count))
+        let pool = OrgPool(indices: small, workers: min(self.options.jobs, small.count))
         let group = DispatchGroup()
-        var oneConnection = options
-        oneConnection.jobs = 1
-        let single = oneConnection
+        let single = Dictionary(uniqueKeysWithValues: small.map { ($0, options(for: orgs[$0], jobs: 1)) })
+        let stopAtFirstError = self.options.stopAtFirstError
         for _ in 0..<pool.workers {
             group.enter()
             let thread = Thread { [spec] in
@@ -115,8 +147,8 @@ public struct VerificationRun {
                 while let index = pool.next() {
                     do {
                         if connection?.isOpen != true { connection = try Connection(spec) }
-                        let result = try OrgVerifier(connection: connection!, options: single).verify(orgs[index])
-                        pool.finish(index, result, stop: single.stopAtFirstError && result.log.errorCount > 0)
+                        let result = try OrgVerifier(connection: connection!, options: single[index]!).verify(orgs[index])
+                        pool.finish(index, result, stop: stopAtFirstError && result.log.errorCount > 0)
                     } catch {
                         pool.fail("org \(orgs[index].slug): \(error)")
                     }
@@ -133,7 +165,7 @@ public struct VerificationRun {
     }
 
     /// A user-typed name, quoted and with control characters escaped, safe to print on one line.
-    private func quoted(_ name: String) -> String {
+    static func quoted(_ name: String) -> String {
         var out = "'"
         for scalar in name.unicodeScalars {
             switch scalar {

@@ -19,6 +19,10 @@ enum VerifyCommand {
         OptionSpec("--progress-interval", value: "SECONDS", help: "seconds between plain progress lines (default: 10)"),
         OptionSpec("--quiet", "-q", help: "no progress display"),
         OptionSpec("--hash-threads", value: "N", help: "hashing threads per connection, 0 to hash on the reading thread (default: 1)"),
+        OptionSpec("--checkpoint", value: "PATH", help: "hold each org against its signed checkpoint (a file, or a store directory)"),
+        OptionSpec("--pubkey", value: "PUB", help: "the public key (PEM) checkpoints must be signed with"),
+        OptionSpec("--full", help: "with --checkpoint: re-verify every event, not only those from the checkpoint on"),
+        OptionSpec("--log-name", value: "NAME", help: "with --checkpoint: the log name in the origin (default: pg-<system id>-<database>)"),
         OptionSpec("--help", "-h", help: "show this help"),
     ]
 
@@ -41,6 +45,7 @@ enum VerifyCommand {
         var json: Bool
         var verifyOptions: OrgVerifier.Options
         var shard: Shard?
+        var checkpoint: (path: String, pubkey: String, full: Bool, logName: String?)?
         var progress: Bool
         var progressInterval: Double
         var quiet: Bool
@@ -53,22 +58,8 @@ enum VerifyCommand {
         if let extra = parsed.positionals.first {
             throw UsageError("unexpected argument '\(UsageError.printable(extra))'")
         }
-        let orgs = parsed.all("--org")
-        let selection: VerificationRun.Selection
-        switch (orgs.isEmpty, parsed.has("--all-orgs")) {
-        case (true, false): throw UsageError("name the orgs to verify: --org SLUG|UUID (repeatable) or --all-orgs")
-        case (false, true): throw UsageError("--org and --all-orgs cannot be combined")
-        case (true, true): selection = .all
-        case (false, false):
-            if let empty = orgs.first(where: { $0.isEmpty }) { _ = empty; throw UsageError("--org needs a slug or uuid, not an empty string") }
-            selection = .named(orgs)
-        }
-        let json: Bool
-        switch parsed.value("--format") ?? "text" {
-        case "text": json = false
-        case "json": json = true
-        case let other: throw UsageError("unknown format '\(UsageError.printable(other))' (expected text or json)")
-        }
+        let selection = try CommonOptions.selection(parsed, verb: "verify")
+        let json = try CommonOptions.json(parsed)
         var verifyOptions = OrgVerifier.Options()
         verifyOptions.stopAtFirstError = parsed.has("--exit-on-error")
         if let text = parsed.value("--max-findings") {
@@ -77,18 +68,8 @@ enum VerifyCommand {
             }
             verifyOptions.maxFindings = n
         }
-        if let text = parsed.value("--jobs") {
-            guard let n = Int(text), (1...256).contains(n) else {
-                throw UsageError("--jobs needs a whole number from 1 to 256, not '\(UsageError.printable(text))'")
-            }
-            verifyOptions.jobs = n
-        }
-        if let text = parsed.value("--hash-threads") {
-            guard let n = Int(text), (0...256).contains(n) else {
-                throw UsageError("--hash-threads needs a whole number from 0 to 256, not '\(UsageError.printable(text))'")
-            }
-            verifyOptions.hashThreads = n
-        }
+        if let n = try CommonOptions.integer(parsed, "--jobs", 1...256) { verifyOptions.jobs = n }
+        if let n = try CommonOptions.integer(parsed, "--hash-threads", 0...256) { verifyOptions.hashThreads = n }
         var shard: Shard?
         if let text = parsed.value("--shard") {
             guard let parsedShard = Shard(text) else {
@@ -106,9 +87,21 @@ enum VerifyCommand {
             }
             interval = seconds
         }
+        var checkpoint: (path: String, pubkey: String, full: Bool, logName: String?)?
+        switch (parsed.value("--checkpoint"), parsed.value("--pubkey")) {
+        case (let path?, let pubkey?):
+            checkpoint = (path, pubkey, parsed.has("--full"), try CommonOptions.logName(parsed))
+        case (nil, nil):
+            if parsed.has("--full") { throw UsageError("--full goes with --checkpoint") }
+            if parsed.value("--log-name") != nil { throw UsageError("--log-name goes with --checkpoint") }
+        case (_?, nil):
+            throw UsageError("--checkpoint needs --pubkey, the public key its signature is checked with")
+        case (nil, _?):
+            throw UsageError("--pubkey goes with --checkpoint")
+        }
         return Invocation(selection: selection, db: parsed.value("--db"), json: json, verifyOptions: verifyOptions,
-                          shard: shard, progress: parsed.has("--progress"), progressInterval: interval,
-                          quiet: parsed.has("--quiet"))
+                          shard: shard, checkpoint: checkpoint, progress: parsed.has("--progress"),
+                          progressInterval: interval, quiet: parsed.has("--quiet"))
     }
 
     /// Runs the command and returns its exit code.
@@ -138,7 +131,19 @@ enum VerifyCommand {
             counter: counter,
             mode: ProgressDisplay.mode(requested: invocation.progress, interval: invocation.progressInterval,
                                        quiet: invocation.quiet))
-        let report = VerificationRun(spec: spec, options: options, shard: invocation.shard).run(invocation.selection)
+        var source: CheckpointSource?
+        if let checkpoint = invocation.checkpoint {
+            do {
+                source = CheckpointSource(path: checkpoint.path, publicKeyPEM: try KeyFiles.read(checkpoint.pubkey),
+                                          logName: checkpoint.logName, full: checkpoint.full)
+            } catch {
+                display.stop()
+                Console.error(String(describing: error))
+                return .incomplete
+            }
+        }
+        let report = VerificationRun(spec: spec, options: options, shard: invocation.shard, checkpoints: source)
+            .run(invocation.selection)
         display.stop()
         for error in report.errors { Console.error(error) }
         for org in report.orgs where org.status == .incomplete {
