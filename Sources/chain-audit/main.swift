@@ -12,6 +12,7 @@ let toolHelp = """
       verify       recompute and check the hash chains of orgs (chain-audit verify --help)
       checkpoint   verify, then sign and store a checkpoint of each org's chain head
       keygen       make the Ed25519 key pair that signs checkpoints
+      watch        the auditor's loop: verify incrementally, advance checkpoints, rescan old history
       help         show help for a command
 
     OPTIONS:
@@ -38,12 +39,15 @@ func runCommandLine(_ arguments: [String], environment: [String: String]) -> Exi
         return CheckpointCommand.run(rest, environment: environment)
     case "keygen":
         return KeygenCommand.run(rest)
+    case "watch":
+        return WatchCommand.run(rest, environment: environment)
     case "help":
         switch rest.first {
         case nil: Console.out(toolHelp)
         case "verify": Console.out(VerifyCommand.help)
         case "checkpoint": Console.out(CheckpointCommand.help)
         case "keygen": Console.out(KeygenCommand.help)
+        case "watch": Console.out(WatchCommand.help)
         case let other?:
             Console.error("unknown command '\(UsageError.printable(other))' (see 'chain-audit --help')")
             return .usage
@@ -66,4 +70,5 @@ func runCommandLine(_ arguments: [String], environment: [String: String]) -> Exi
 }
 
 signal(SIGPIPE, SIG_IGN)
+Signals.install()
 exit(runCommandLine(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment).rawValue)

@@ -79,6 +79,10 @@ public struct CheckpointRun {
             return Outcome(report: report, actions: actions)
         }
         for org in orgs {
+            if Cancellation.isRequested {
+                report.errors.append("\(CancelledError()): org \(org.slug) and those after it were not checkpointed")
+                break
+            }
             do {
                 if !connection.isOpen { connection = try Connection(spec) }
                 let (result, action) = try checkpoint(org, logName: logName, connection: connection)

@@ -4,6 +4,7 @@
 /// A connection whose COPY was abandoned or failed is closed rather than reused.
 public final class Connection {
     private var handle: OpaquePointer?
+    private var canceller: CancelRegistry.Canceller?
     /// The spec this connection came from, which also redacts messages.
     public let spec: ConnectionSpec
 
@@ -33,11 +34,14 @@ public final class Connection {
     }
 
     deinit {
+        if let canceller { CancelRegistry.unregister(canceller) }
         if let handle { LibPQ.finish(handle) }
     }
 
     /// Closes the connection; later calls fail.
     public func close() {
+        if let canceller { CancelRegistry.unregister(canceller) }
+        canceller = nil
         if let handle { LibPQ.finish(handle) }
         handle = nil
     }
@@ -82,9 +86,14 @@ public final class Connection {
         return try check(LibPQ.execParams(conn, sql, parameters), conn: conn)
     }
 
-    /// Starts a `COPY … TO STDOUT` and returns the stream of its data.
+    /// Starts a `COPY … TO STDOUT` and returns the stream of its data. While it runs, `CancelRegistry` can
+    /// cancel it from another thread.
     public func copyOut(_ sql: String) throws -> CopyOutStream {
         let conn = try live()
+        if canceller == nil, let made = CancelRegistry.Canceller(conn) {
+            canceller = made
+            CancelRegistry.register(made)
+        }
         guard let result = LibPQ.exec(conn, sql) else { throw lostConnection(conn) }
         defer { LibPQ.clear(result) }
         switch LibPQ.status(result) {

@@ -193,6 +193,23 @@ enum LibPQ {
         return ok == 1 ? nil : buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    /// Makes the object that cancels this connection's command from another thread (`PQgetCancel`).
+    static func makeCanceller(_ conn: OpaquePointer) -> OpaquePointer? {
+        PQgetCancel(conn)
+    }
+
+    /// Sends a cancel request with a canceller; safe from any thread (`PQcancel`).
+    @discardableResult
+    static func cancel(with canceller: OpaquePointer) -> Bool {
+        var buffer = [CChar](repeating: 0, count: 256)
+        return PQcancel(canceller, &buffer, Int32(buffer.count)) == 1
+    }
+
+    /// Frees a canceller.
+    static func freeCanceller(_ canceller: OpaquePointer) {
+        PQfreeCancel(canceller)
+    }
+
     /// Parses a connection string (key/value or URI) the way libpq will; returns its keywords and values,
     /// or libpq's error message.
     static func parseConnectionInfo(_ conninfo: String) -> Result<[(String, String)], ConnectionInfoError> {

@@ -81,6 +81,10 @@ final class RangeVerifier {
             var collector = BatchCollector(batch: free.take(), org: UUIDWords(org.id))
             do {
                 while let message = try copy.nextMessage() {
+                    if Cancellation.isRequested {
+                        message.release()
+                        throw CancelledError()
+                    }
                     do {
                         try decoder.feed(message.bytes, into: &collector)
                     } catch {
@@ -111,7 +115,8 @@ final class RangeVerifier {
         } catch is ChainStop {
             failure = nil
         } catch {
-            failure = error
+            // A COPY the stop request cancelled on the server fails with the server's message; say why.
+            failure = Cancellation.isRequested ? CancelledError() : error
         }
         if pipelined {
             full.put(nil)

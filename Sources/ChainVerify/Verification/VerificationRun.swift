@@ -115,6 +115,10 @@ public struct VerificationRun {
         let small = orgs.indices.filter { !big.contains($0) }
         // Sequential part: every org when jobs is 1, else the big orgs, each split across `jobs` connections.
         for index in self.options.jobs > 1 ? big : orgs.indices.map({ $0 }) {
+            if Cancellation.isRequested {
+                errors.append("\(CancelledError()): org \(orgs[index].slug) and those after it were not verified")
+                return results
+            }
             if !connection.isOpen {
                 do {
                     connection = try Connection(spec)
@@ -161,6 +165,10 @@ public struct VerificationRun {
         group.wait()
         for (index, result) in pool.results { results[index] = result }
         errors.append(contentsOf: pool.errors)
+        let skipped = small.filter { results[$0] == nil }.count
+        if Cancellation.isRequested && skipped > 0 {
+            errors.append("\(CancelledError()): \(skipped) org(s) were not verified")
+        }
         return results
     }
 
@@ -196,9 +204,9 @@ private final class OrgPool: Sendable {
         state = Mutex(State(pending: indices.reversed()))
     }
 
-    /// The next org to verify, or `nil` when none is left or the run stopped.
+    /// The next org to verify, or `nil` when none is left, the run stopped, or a stop was requested.
     func next() -> Int? {
-        state.withLock { $0.stopped ? nil : $0.pending.popLast() }
+        state.withLock { $0.stopped || Cancellation.isRequested ? nil : $0.pending.popLast() }
     }
 
     func finish(_ index: Int, _ report: OrgReport, stop: Bool) {
