@@ -67,7 +67,7 @@ public struct Checkpoint: Sendable, Equatable {
         guard let size = Int64(sizeText), size >= 0, sizeText == String(size) else {
             throw NoteError("the checkpoint's size line is not a decimal number")
         }
-        guard let root = Data(base64Encoded: String(lines[2])), let digest = Digest32(root) else {
+        guard let root = SignedNote.strictBase64(lines[2]), let digest = Digest32(root) else {
             throw NoteError("the checkpoint's root line is not the base64 of 32 bytes")
         }
         self.init(origin: origin, size: size, root: digest)

@@ -46,7 +46,7 @@ public struct SignedNote: Sendable, Equatable {
             guard line.hasPrefix(Self.dash) else { throw NoteError("a signature line does not start with an em dash") }
             let parts = line.dropFirst(Self.dash.count).split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[0].contains("+"),
-                  let payload = Data(base64Encoded: String(parts[1])), payload.count > 4
+                  let payload = Self.strictBase64(parts[1]), payload.count > 4
             else { throw NoteError("a signature line is malformed") }
             let bytes = [UInt8](payload)
             let id = bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
@@ -68,6 +68,13 @@ public struct SignedNote: Sendable, Equatable {
             out += Self.dash + s.keyName + " " + Data(payload).base64EncodedString() + "\n"
         }
         return Data(out.utf8)
+    }
+
+    /// Decodes standard base64 only in its one canonical spelling (padding present, unused bits zero), so
+    /// that no two texts decode to the same bytes.
+    static func strictBase64(_ text: Substring) -> Data? {
+        guard let data = Data(base64Encoded: String(text)), data.base64EncodedString() == text else { return nil }
+        return data
     }
 
     /// The key ID of an Ed25519 key under `name`.
