@@ -49,6 +49,11 @@ struct Report {
             out.append(Target(name: "(d) --jobs 2 faster than (c)", value: String(format: "%.2f x", c.wall / d2.wall),
                               goal: ">= 1.15 x", met: c.wall / d2.wall >= 1.15))
         }
+        if let g = row("g") {
+            out.append(Target(name: "incremental verify of the new events vs full (c)",
+                              value: String(format: "%.2f%% (%.3f s vs %.3f s)", 100 * g.wall / c.wall, g.wall, c.wall),
+                              goal: "<= 1%", met: g.wall <= 0.01 * c.wall))
+        }
         if let openssl = hashOpenSSL {
             out.append(Target(name: "batch SHA-256 vs openssl speed (\(hashBytes) B)",
                               value: String(format: "%.2f x (%.0f vs %.0f MB/s)", hashOurs / openssl, hashOurs / 1e6,

@@ -68,6 +68,13 @@ struct Suite {
                                       events: events, bytes: bytes))
         configs.append(Measure.Config(key: "f", label: "(f) Python psycopg2 + hashlib",
                                       argv: [python, baseline, dsn, org.lowercased], events: events, bytes: bytes))
+        if let store = options.values["checkpoints"], let pub = options.values["pubkey"] {
+            let new = Int64(options.values["new-events"] ?? "1000") ?? 1000
+            configs.append(Measure.Config(key: "g", label: "(g) verify --checkpoint, \(new) new events",
+                                          argv: [chainAudit, "verify", "--db", dsn, "--org", org.lowercased,
+                                                 "--checkpoint", store, "--pubkey", pub, "--quiet"],
+                                          events: new + 1, bytes: bytes * (new + 1) / max(1, events)))
+        }
         configs.append(Measure.Config(key: "c-medium", label: "(c) on the medium org (RSS check)",
                                       argv: [chainAudit, "verify", "--db", dsn, "--org", medium.lowercased, "--jobs",
                                              "1", "--quiet"],
