@@ -9,6 +9,8 @@ public struct OrgVerifier {
         public var maxFindings: Int
         /// Stop streaming at the first error-level finding.
         public var stopAtFirstError: Bool
+        /// The events and chain_heads tables to read (samples/schema.sql's unless a config maps others).
+        public var mapping: SchemaMapping = .reference
 
         /// Creates options.
         public init(maxFindings: Int = 10_000, stopAtFirstError: Bool = false) {
@@ -64,7 +66,7 @@ public struct OrgVerifier {
     }
 
     private func stream(_ org: OrgIdentity, into sink: inout ChainSink) throws {
-        let copy = try connection.copyOut(VerifyQuery.copyEvents(org: org.id))
+        let copy = try connection.copyOut(VerifyQuery.copyEvents(org: org.id, mapping: options.mapping))
         let decoder = CopyBinaryDecoder(fieldCount: VerifyQuery.Column.count)
         do {
             while try copy.nextChunk({ try decoder.feed($0, into: &sink) }) != nil {}
@@ -82,7 +84,7 @@ public struct OrgVerifier {
     }
 
     private func recordedHead(of org: OrgIdentity) throws -> (seq: Int64, hash: HashValue)? {
-        let result = try connection.query(VerifyQuery.chainHead, [org.id.lowercased])
+        let result = try connection.query(VerifyQuery.chainHead(mapping: options.mapping), [org.id.lowercased])
         guard result.rowCount > 0 else { return nil }
         guard let seqText = result.value(0, 0), let seq = Int64(seqText) else {
             throw VerificationError("events.chain_heads.last_seq is NULL or not a number for this org")
