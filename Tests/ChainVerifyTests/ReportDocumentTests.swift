@@ -54,7 +54,8 @@ struct ReportDocumentTests {
         let readme = try Self.document("README.md")
         for word in [
             "chain-audit tenants", "chain-audit sessions", "chain-audit check", "chain-audit explain",
-            "chain-audit --org smoke", "docs/report.md",
+            "chain-audit --org smoke", "docs/report.md", "samples/kamal/post-deploy",
+            "samples/github/post-deploy-gate.yml",
         ] {
             #expect(readme.contains(word), "README mentions \(word)")
         }
