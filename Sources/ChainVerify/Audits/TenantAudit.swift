@@ -98,7 +98,7 @@ struct TenantAudit {
             JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE a.attname = $1 AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
-              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+              AND n.nspname <> 'information_schema' AND left(n.nspname, 3) <> 'pg_'
               AND ($2::text[] IS NULL OR n.nspname = ANY ($2::text[]))
             ORDER BY n.nspname, c.relname
             """, [mapping.tenantColumn.name, schemas])
@@ -126,7 +126,7 @@ struct TenantAudit {
             FROM pg_catalog.pg_policy p
             JOIN pg_catalog.pg_attribute a ON a.attrelid = p.polrelid AND a.attname = $2
             CROSS JOIN LATERAL (
-                SELECT '\\{VAR :varno 1 :varattno ' || a.attnum || ' :[^}]*:varlevelsup 0 ' AS pattern) v
+                SELECT '[{]VAR :varno 1 :varattno ' || a.attnum || ' :[^}]*:varlevelsup 0 ' AS pattern) v
             WHERE p.polrelid = ANY ($1::oid[])
             ORDER BY p.polrelid, p.polname
             """, [SQLArray.literal(tables.map(\.oid)), mapping.tenantColumn.name])
