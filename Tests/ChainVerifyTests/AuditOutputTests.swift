@@ -53,6 +53,15 @@ struct AuditOutputTests {
         #expect((database["stats"] as? [String: Int])?["org_scoped_tables"] == 4)
         #expect(report.document["summary"] as? [String: Int] == ["errors": 0, "warnings": 0, "accepted": 0])
 
+        for command in ["verify", "tenants", "sessions"] {
+            let other = try db.chainAudit([command, "--all-orgs", "--format", "json"])
+            #expect(other.exitCode == 0, "\(command): \(other.allOutput)")
+            #expect(try JSONSchemaCheck.problems(other.stdout) == "", "\(command)")
+            let doc = try JSONReport(other.stdout)
+            #expect(doc.document["command"] as? String == command)
+            #expect((doc.org("smoke")?["events_verified"] as? Int) == (command == "verify" ? 5 : nil))
+        }
+
         let junit = try db.chainAudit(["check", "--all-orgs", "--format", "junit"])
         #expect(junit.exitCode == 0)
         #expect(try XMLLint.junitProblems(junit.stdout) == "")
