@@ -194,4 +194,67 @@ CREATE OR REPLACE TRIGGER domain_events_no_truncate
     BEFORE TRUNCATE ON events.domain_events
     FOR EACH STATEMENT EXECUTE FUNCTION events.domain_events_append_only();
 
+-- Tenant isolation at the database level: the application's role, and row level security on every table
+-- that has an org_id column (docs/security.md).
+--
+-- The application connects as a login role that is a member of finnest_app and, at the start of every
+-- transaction, names the org it acts for in the setting app.current_org_id:
+--   SELECT pg_catalog.set_config('app.current_org_id', '<org uuid>', true);
+-- Each table's policy then admits exactly that org's rows, for reading and for writing; with the setting
+-- unset or empty it admits none. FORCE makes the policies bind the tables' owner too: only superusers and
+-- roles with BYPASSRLS (the auditor) see every org. The chain triggers run as the inserting role, so they
+-- see, chain and record the head of the org the application acts for. `chain-audit tenants` checks all of
+-- this, and `--probe-role finnest_app` tries it live.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'finnest_app') THEN
+        CREATE ROLE finnest_app NOLOGIN;
+    END IF;
+END
+$$;
+
+GRANT USAGE ON SCHEMA public, events, agents TO finnest_app;
+GRANT SELECT ON public.orgs TO finnest_app;
+GRANT SELECT, INSERT, UPDATE ON public.users, agents.sessions TO finnest_app;
+-- INSERT for writing events; SELECT for reading them and for the trigger's look-up of the org's last row;
+-- chain_heads takes the statement trigger's upsert, made as the inserting role.
+GRANT SELECT, INSERT ON events.domain_events TO finnest_app;
+GRANT SELECT, INSERT, UPDATE ON events.chain_heads TO finnest_app;
+
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.users FORCE ROW LEVEL SECURITY;
+ALTER TABLE agents.sessions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE agents.sessions FORCE ROW LEVEL SECURITY;
+ALTER TABLE events.domain_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE events.domain_events FORCE ROW LEVEL SECURITY;
+ALTER TABLE events.chain_heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE events.chain_heads FORCE ROW LEVEL SECURITY;
+
+-- One policy per table, the same expression for USING and WITH CHECK. A setting that is not a uuid is an
+-- error, never a wider view.
+DROP POLICY IF EXISTS tenant_isolation ON public.users;
+CREATE POLICY tenant_isolation ON public.users
+    USING (org_id OPERATOR(pg_catalog.=)
+           NULLIF(pg_catalog.current_setting('app.current_org_id', true), '')::pg_catalog.uuid)
+    WITH CHECK (org_id OPERATOR(pg_catalog.=)
+                NULLIF(pg_catalog.current_setting('app.current_org_id', true), '')::pg_catalog.uuid);
+DROP POLICY IF EXISTS tenant_isolation ON agents.sessions;
+CREATE POLICY tenant_isolation ON agents.sessions
+    USING (org_id OPERATOR(pg_catalog.=)
+           NULLIF(pg_catalog.current_setting('app.current_org_id', true), '')::pg_catalog.uuid)
+    WITH CHECK (org_id OPERATOR(pg_catalog.=)
+                NULLIF(pg_catalog.current_setting('app.current_org_id', true), '')::pg_catalog.uuid);
+DROP POLICY IF EXISTS tenant_isolation ON events.domain_events;
+CREATE POLICY tenant_isolation ON events.domain_events
+    USING (org_id OPERATOR(pg_catalog.=)
+           NULLIF(pg_catalog.current_setting('app.current_org_id', true), '')::pg_catalog.uuid)
+    WITH CHECK (org_id OPERATOR(pg_catalog.=)
+                NULLIF(pg_catalog.current_setting('app.current_org_id', true), '')::pg_catalog.uuid);
+DROP POLICY IF EXISTS tenant_isolation ON events.chain_heads;
+CREATE POLICY tenant_isolation ON events.chain_heads
+    USING (org_id OPERATOR(pg_catalog.=)
+           NULLIF(pg_catalog.current_setting('app.current_org_id', true), '')::pg_catalog.uuid)
+    WITH CHECK (org_id OPERATOR(pg_catalog.=)
+                NULLIF(pg_catalog.current_setting('app.current_org_id', true), '')::pg_catalog.uuid);
+
 COMMIT;

@@ -4,12 +4,18 @@ import Foundation
 /// The top-level help screen.
 let toolHelp = """
     USAGE: chain-audit <command> [options]
+           chain-audit --org SLUG [options]      (shorthand for chain-audit check --org SLUG)
 
     chain-audit independently verifies the tamper-evident SHA-256 hash chains of a PostgreSQL
-    event store (events.domain_events), one chain per tenant org. It only ever reads.
+    event store (events.domain_events), one chain per tenant org, and audits tenant isolation
+    and session events. It only ever reads.
 
     COMMANDS:
       verify       recompute and check the hash chains of orgs (chain-audit verify --help)
+      tenants      audit tenant isolation: row level security, cross-org references, a live probe
+      sessions     audit sessions against their session and login events
+      check        verify, tenants and sessions in one run: the post-deploy gate
+      explain      show what a chain break at one event means: fields, bytes, hashes, a verdict
       checkpoint   verify, then sign and store a checkpoint of each org's chain head
       keygen       make the Ed25519 key pair that signs checkpoints
       watch        the auditor's loop: verify incrementally, advance checkpoints, rescan old history
@@ -41,6 +47,10 @@ func runCommandLine(_ arguments: [String], environment: [String: String]) -> Exi
         return KeygenCommand.run(rest)
     case "watch":
         return WatchCommand.run(rest, environment: environment)
+    case "explain":
+        return ExplainCommand.run(rest, environment: environment)
+    case let name where AuditCommand.all.contains { $0.name == name }:
+        return AuditCommand.all.first { $0.name == name }!.run(rest, environment: environment)
     case "help":
         switch rest.first {
         case nil: Console.out(toolHelp)
@@ -48,6 +58,9 @@ func runCommandLine(_ arguments: [String], environment: [String: String]) -> Exi
         case "checkpoint": Console.out(CheckpointCommand.help)
         case "keygen": Console.out(KeygenCommand.help)
         case "watch": Console.out(WatchCommand.help)
+        case "explain": Console.out(ExplainCommand.help)
+        case let name? where AuditCommand.all.contains { $0.name == name }:
+            Console.out(AuditCommand.all.first { $0.name == name }!.help)
         case let other?:
             Console.error("unknown command '\(UsageError.printable(other))' (see 'chain-audit --help')")
             return .usage
@@ -61,7 +74,8 @@ func runCommandLine(_ arguments: [String], environment: [String: String]) -> Exi
         return .ok
     default:
         if first.hasPrefix("-") {
-            Console.error("missing command before '\(UsageError.printable(first))' (see 'chain-audit --help')")
+            // `chain-audit --org smoke`: the post-deploy gate's shorthand for `check`.
+            return AuditCommand.check.run(arguments, environment: environment)
         } else {
             Console.error("unknown command '\(UsageError.printable(first))' (see 'chain-audit --help')")
         }

@@ -194,8 +194,12 @@ struct CheckpointDatabaseTests {
         #expect(org["verified_from_seq"] as? Int == 40)
         #expect(org["head_seq"] as? Int == 55)
         #expect((org["checkpoint"] as? [String: Any])?["seq"] as? Int == 40)
-        // Advancing the checkpoint, then a content change in the new part is caught incrementally.
-        #expect(try f.checkpoint().exitCode == 0)
+        #expect(try JSONSchemaCheck.problems(r.stdout) == "")
+        let json = try f.checkpoint(["--format", "json"])
+        #expect(json.exitCode == 0)
+        #expect(try JSONSchemaCheck.problems(json.stdout) == "", "\(json.stdout)")
+        #expect(json.stdout.contains("\"action\": \"written\""))
+        // The checkpoint advanced, and then a content change in the new part is caught incrementally.
         #expect(try String(contentsOfFile: f.file, encoding: .utf8).split(separator: "\n")[1] == "55")
         try f.db.insertEvents(f.org.id, count: 5)
         try f.db.tamper("UPDATE events.domain_events SET payload = '{}' WHERE org_id = '\(f.org.id.lowercased)' AND seq = 58")

@@ -25,7 +25,7 @@ struct CommandLineTests {
     @Test(arguments: [
         ([], "USAGE"),
         (["frobnicate"], "unknown command 'frobnicate'"),
-        (["--org", "smoke"], "missing command before '--org'"),
+        (["--org", "smoke", "--bogus"], "unknown option '--bogus' (see 'chain-audit check --help')"),
         (["verify"], "name the orgs to verify"),
         (["verify", "--org"], "option '--org' needs a value"),
         (["verify", "--org", "a", "--all-orgs"], "cannot be combined"),

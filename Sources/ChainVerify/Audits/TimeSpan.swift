@@ -23,7 +23,7 @@ public struct TimeSpan: Sendable, Equatable, CustomStringConvertible {
             digits = digits.dropLast()
         }
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits),
-              n <= 100 * 365 * 86_400
+            n <= 100 * 365 * 86_400
         else { return nil }
         seconds = Double(n) * unit
     }

@@ -14,7 +14,9 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
-        guard !name.isEmpty, name != ".", name != ".." else { throw AtomicFileError(path: path, reason: "not a file name") }
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw AtomicFileError(path: path, reason: "not a file name")
+        }
         var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw AtomicFileError(path: path, reason: Self.reason()) }
@@ -82,14 +84,4 @@ public enum AtomicFile {
     private static func reason() -> String {
         String(cString: strerror(errno))
     }
-}
-
-/// A report file that could not be written.
-public struct AtomicFileError: Error, CustomStringConvertible, Sendable {
-    /// The file.
-    public var path: String
-    /// The system's reason.
-    public var reason: String
-
-    public var description: String { "cannot write \(path): \(reason)" }
 }

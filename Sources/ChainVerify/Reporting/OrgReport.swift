@@ -34,6 +34,11 @@ public struct OrgReport: Sendable {
     public var anchor: ChainChecker.Anchor?
     /// The first seq read: 1 for a full verification, the checkpoint's seq for an incremental one.
     public var verifiedFromSeq: Int64 = 1
+    /// Whether the chain was verified for this org; false in `tenants` and `sessions` runs, whose chain
+    /// fields are then empty.
+    public var chainVerified = true
+    /// The other checks run for this org (tenants, sessions), in the order run.
+    public var checks: [CheckReport] = []
 
     /// Creates a report.
     public init(org: OrgIdentity, status: Status, eventsVerified: Int64, headSeq: Int64, headHash: Digest32?,
@@ -51,4 +56,25 @@ public struct OrgReport: Sendable {
 
     /// The findings kept.
     public var findings: [Finding] { log.findings }
+
+    /// A report for an org whose chain is not verified in this run, to carry its other checks.
+    public init(unverified org: OrgIdentity) {
+        self.init(org: org, status: .ok, eventsVerified: 0, headSeq: 0, headHash: nil, log: FindingLog(),
+                  stoppedEarly: false, error: nil, durationSeconds: 0)
+        chainVerified = false
+    }
+
+    /// The chain check as a check report, when the chain was verified.
+    public func chainCheck(strict: Bool) -> CheckReport? {
+        guard chainVerified else { return nil }
+        var check = CheckReport(check: .chain, log: log, error: error, durationSeconds: durationSeconds,
+                                stats: [.init("events_verified", eventsVerified), .init("head_seq", headSeq)])
+        check.judge(strict: strict)
+        return check
+    }
+
+    /// Every check run for this org, the chain first.
+    public func allChecks(strict: Bool) -> [CheckReport] {
+        (chainCheck(strict: strict).map { [$0] } ?? []) + checks
+    }
 }

@@ -36,6 +36,16 @@ public struct RunReport: Sendable {
     public var orgs: [OrgReport]
     /// Problems that are not about one org's chain (connection, unknown org names).
     public var errors: [String]
+    /// The command that made the report (`verify`, `tenants`, `sessions`, `check`).
+    public var command = "verify"
+    /// The checks run, in order.
+    public var checks: [AuditCheck] = [.chain]
+    /// Whether open warnings fail the run (`--strict`).
+    public var strict = false
+    /// Checks of the database as a whole rather than of one org (the tenants check's schema findings).
+    public var databaseChecks: [CheckReport] = []
+    /// The `--accept` rules that matched no finding, as given.
+    public var unusedAcceptances: [String] = []
 
     /// Creates a report.
     public init(startedAt: Date, durationSeconds: Double = 0, database: Database? = nil, orgs: [OrgReport] = [],
@@ -50,8 +60,16 @@ public struct RunReport: Sendable {
     /// `incomplete` when anything could not be verified, else `findings` when any org has an error-level
     /// finding, else `ok`. A partial run is never `ok`.
     public var status: Status {
-        if !errors.isEmpty || orgs.contains(where: { $0.status == .incomplete }) { return .incomplete }
-        if orgs.contains(where: { $0.status == .findings }) { return .findings }
+        if !errors.isEmpty || orgs.contains(where: { $0.status == .incomplete })
+            || databaseChecks.contains(where: { $0.status == .incomplete })
+        {
+            return .incomplete
+        }
+        if orgs.contains(where: { $0.status == .findings })
+            || databaseChecks.contains(where: { $0.status == .findings })
+        {
+            return .findings
+        }
         return .ok
     }
 }

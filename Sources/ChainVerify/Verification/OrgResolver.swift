@@ -4,10 +4,12 @@ import Foundation
 /// Turns the orgs a user names (slugs or uuids) into identities, with parameterised queries only.
 public struct OrgResolver {
     private let connection: Connection
+    private let mapping: SchemaMapping
 
-    /// Creates a resolver that reads `public.orgs` on `connection`.
-    public init(connection: Connection) {
+    /// Creates a resolver that reads `public.orgs` (or the table `mapping` names) on `connection`.
+    public init(connection: Connection, mapping: SchemaMapping = .reference) {
         self.connection = connection
+        self.mapping = mapping
     }
 
     /// The outcome of resolving a list of org names.
@@ -26,9 +28,9 @@ public struct OrgResolver {
             for name in names {
                 let result: QueryResult
                 if let uuid = UUID(uuidString: name) {
-                    result = try connection.query(VerifyQuery.orgByID, [uuid.lowercased])
+                    result = try connection.query(VerifyQuery.orgByID(mapping: mapping), [uuid.lowercased])
                 } else {
-                    result = try connection.query(VerifyQuery.orgBySlug, [name])
+                    result = try connection.query(VerifyQuery.orgBySlug(mapping: mapping), [name])
                 }
                 guard let org = try identities(result).first else {
                     unknown.append(name)
@@ -43,7 +45,7 @@ public struct OrgResolver {
     /// Every org in `public.orgs`, by slug.
     public func all() throws -> [OrgIdentity] {
         try ReadOnlySession.run(on: connection) {
-            try identities(connection.query(VerifyQuery.allOrgs, []))
+            try identities(connection.query(VerifyQuery.allOrgs(mapping: mapping), []))
         }
     }
 

@@ -32,6 +32,8 @@ public struct OrgVerifier {
         /// Read only this slice of old history (a rolling rescan): its rows' content and links are checked,
         /// from the slice's first row on; the chain head and any anchor are not.
         public var slice: SeqRange?
+        /// The events and chain_heads tables to read (samples/schema.sql's unless a config maps others).
+        public var mapping: SchemaMapping = .reference
 
         /// Creates options.
         public init(maxFindings: Int = 10_000, stopAtFirstError: Bool = false, jobs: Int = 1,
@@ -52,7 +54,7 @@ public struct OrgVerifier {
 
     /// The COPY statement chain-audit streams an org with, for benchmarks and operators to compare against.
     public static func copyStatement(for org: UUID) -> String {
-        VerifyQuery.copyEvents(org: org)
+        VerifyQuery.copyEvents(org: org, range: .all)
     }
 
     /// The default hashing threads per connection (see docs/performance.md for the measurements).
@@ -143,7 +145,7 @@ public struct OrgVerifier {
     private var rangeSettings: RangeVerifier.Settings {
         RangeVerifier.Settings(batchRows: options.batchRows, batchesInFlight: 4, hashThreads: options.hashThreads,
                                maxFindings: options.maxFindings, stopAtFirstError: options.stopAtFirstError,
-                               progress: options.progress)
+                               progress: options.progress, mapping: options.mapping)
     }
 
     /// The checker for the `index`th range.
@@ -173,7 +175,7 @@ public struct OrgVerifier {
         let lowest: Int64? = options.incremental ? options.anchor?.seq : nil
         var ranges = [SeqRange(lower: lowest, upper: nil)]
         if options.jobs > 1 {
-            let bounds = try connection.query(VerifyQuery.seqBounds, [org.id.lowercased])
+            let bounds = try connection.query(VerifyQuery.seqBounds(mapping: options.mapping), [org.id.lowercased])
             if let first = bounds.value(0, 0).flatMap({ Int64($0) }), let last = bounds.value(0, 1).flatMap({ Int64($0) }) {
                 let start = max(first, lowest ?? first)
                 if last - start + 1 >= options.splitThreshold {
@@ -228,7 +230,7 @@ public struct OrgVerifier {
     }
 
     private func recordedHead(of org: OrgIdentity) throws -> (seq: Int64, hash: HashValue)? {
-        let result = try connection.query(VerifyQuery.chainHead, [org.id.lowercased])
+        let result = try connection.query(VerifyQuery.chainHead(mapping: options.mapping), [org.id.lowercased])
         guard result.rowCount > 0 else { return nil }
         guard let seqText = result.value(0, 0), let seq = Int64(seqText) else {
             throw VerificationError("events.chain_heads.last_seq is NULL or not a number for this org")

@@ -21,6 +21,7 @@ final class RangeVerifier {
         var maxFindings = 10_000
         var stopAtFirstError = false
         var progress: ProgressCounter?
+        var mapping = SchemaMapping.reference
     }
 
     /// What a range run produced.
@@ -76,7 +77,7 @@ final class RangeVerifier {
         }
         var failure: Error?
         do {
-            let copy = try connection.copyOut(VerifyQuery.copyEvents(org: org.id, range: range))
+            let copy = try connection.copyOut(VerifyQuery.copyEvents(org: org.id, range: range, mapping: settings.mapping))
             let decoder = CopyBinaryDecoder(fieldCount: VerifyQuery.Column.count)
             var collector = BatchCollector(batch: free.take(), org: UUIDWords(org.id))
             do {

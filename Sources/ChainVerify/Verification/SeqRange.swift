@@ -32,13 +32,14 @@ public struct SeqRange: Sendable, Equatable, CustomStringConvertible {
         return ranges
     }
 
-    /// The SQL condition on `seq` for this range (integers only, nothing user-typed).
-    var sqlCondition: String {
+    /// The SQL condition on the seq column (an already quoted identifier) for this range: integers only,
+    /// nothing user-typed.
+    func sqlCondition(column: String = "seq") -> String {
         switch (lower, upper) {
         case (nil, nil): return ""
-        case (let l?, nil): return " AND seq >= \(l)"
-        case (nil, let u?): return " AND seq < \(u)"
-        case (let l?, let u?): return " AND seq >= \(l) AND seq < \(u)"
+        case (let l?, nil): return " AND \(column) >= \(l)"
+        case (nil, let u?): return " AND \(column) < \(u)"
+        case (let l?, let u?): return " AND \(column) >= \(l) AND \(column) < \(u)"
         }
     }
 

@@ -26,7 +26,7 @@ enum VerifyQuery {
     static func copyEvents(org: UUID, range: SeqRange = .all) -> String {
         """
         COPY (SELECT prev_hash, org_id, seq, event_type, aggregate_type, aggregate_id, actor_id, occurred_at, \
-        payload, hash FROM events.domain_events WHERE org_id = '\(org.lowercased)'::uuid\(range.sqlCondition) \
+        payload, hash FROM events.domain_events WHERE org_id = '\(org.lowercased)'::uuid\(range.sqlCondition()) \
         ORDER BY seq) TO STDOUT (FORMAT binary)
         """
     }

@@ -4,8 +4,8 @@ enum HelpText {
     static let exitCodes = """
         EXIT CODES:
           0   every requested org was fully verified and no error-level finding was made
-          1   verification completed and found integrity findings
-          2   verification could not complete (connection, permission, unknown org, cut stream ...)
+          1   the checks completed and found integrity, isolation or session findings
+          2   a check could not complete (connection, permission, unknown org, cut stream ...)
           64  usage error (bad flags or arguments)
         """
 
