@@ -52,10 +52,17 @@ struct Suite {
                            argv: ["psql", dsn, "-Xq", "-c", "SET jit = off", "-c",
                                   "\\copy (\(select)) TO '/dev/null' (FORMAT binary)"],
                            events: events, bytes: bytes),
+            Measure.Config(key: "a2", label: "(a2) chain-audit's reader alone, discarding",
+                           argv: [CommandLine.arguments[0], "read", "--db", dsn, "--org", org.lowercased],
+                           events: events, bytes: bytes),
             Measure.Config(key: "c", label: "(c) chain-audit verify --jobs 1",
                            argv: [chainAudit, "verify", "--db", dsn, "--org", org.lowercased, "--jobs", "1", "--quiet"],
                            events: events, bytes: bytes),
         ]
+        configs.append(Measure.Config(key: "c-unpaced", label: "(c) with --read-pacing off",
+                                      argv: [chainAudit, "verify", "--db", dsn, "--org", org.lowercased, "--jobs", "1",
+                                             "--quiet", "--read-pacing", "off"],
+                                      events: events, bytes: bytes))
         for n in jobs {
             configs.append(Measure.Config(key: "d\(n)", label: "(d) chain-audit verify --jobs \(n)",
                                           argv: [chainAudit, "verify", "--db", dsn, "--org", org.lowercased, "--jobs",
@@ -99,11 +106,13 @@ struct Suite {
         return rows.contains { !$0.failures.isEmpty } ? 1 : 0
     }
 
-    /// The org's event count and the size of its COPY stream, read once through chain-audit's own COPY.
-    static func size(spec: ConnectionSpec, org: UUID) throws -> (Int64, Int64) {
+    /// The org's event count and the size of its COPY stream, read once through chain-audit's own COPY
+    /// (paced as chain-audit reads, unless `paced` is false) and discarded.
+    static func size(spec: ConnectionSpec, org: UUID, paced: Bool = true) throws -> (Int64, Int64) {
         let c = try Connection(spec)
         defer { c.close() }
         let stream = try c.copyOut(OrgVerifier.copyStatement(for: org))
+        stream.paced = paced
         var bytes: Int64 = 0
         while let n = try stream.nextChunk({ $0.count }) { bytes += Int64(n) }
         return (try stream.finish(), bytes)

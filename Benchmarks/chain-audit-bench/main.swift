@@ -7,6 +7,7 @@ import Foundation
 //   generate --org UUID --events N [--seed S] [--filler BYTES]      binary COPY of one org's chain on stdout
 //   prove --db DSN --org UUID [--sample 1000] [--seed S]            sampled rows equal pgcrypto's digest in SQL
 //   hash-speed [--bytes 600] [--seconds 3]                          batch SHA-256 vs openssl speed
+//   read --db DSN --org UUID                                         read the COPY and discard it (transfer alone)
 //   measure --db DSN --org UUID --medium-org UUID --postmaster PID --chain-audit PATH
 //           --baseline PATH [--python PATH] [--rounds 3] [--jobs 2,4] [--json FILE]
 //                                                                   the whole matrix, the table and the targets
@@ -75,6 +76,12 @@ func run() throws -> Int32 {
         return 0
     case "measure":
         return try Suite(options: options).run()
+    case "read":
+        // Reads the org's COPY through chain-audit's connection and discards it: the cost of transfer alone.
+        let spec = try ConnectionSpec(option: try options.string("db"))
+        let (events, bytes) = try Suite.size(spec: spec, org: try options.uuid("org"))
+        print("read \(events) events, \(bytes) bytes")
+        return 0
     default:
         throw BenchError("unknown command \(arguments[1])")
     }

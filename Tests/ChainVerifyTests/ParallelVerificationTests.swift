@@ -143,6 +143,7 @@ struct ParallelVerificationTests {
         (["--hash-threads", "-1"], "--hash-threads needs"),
         (["--progress", "--quiet"], "cannot be combined"),
         (["--progress-interval", "0"], "--progress-interval needs seconds"),
+        (["--read-pacing", "maybe"], "--read-pacing needs on or off"),
     ])
     func badParallelOptionsAreUsageErrors(_ extra: [String], _ message: String) throws {
         let r = try CommandRunner.chainAudit(["verify", "--all-orgs"] + extra)

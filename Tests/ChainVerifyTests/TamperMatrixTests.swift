@@ -157,9 +157,11 @@ struct TamperMatrixTests {
 
         // Split across connections on one snapshot, in small batches, hashed on 0, 1 or 2 threads: the same
         // report to the byte.
-        for (jobs, hashThreads, batchRows) in [(2, 1, 1024), (3, 0, 2), (4, 2, 3), (10, 1, 1)] {
-            let split = try db.verify(org, options: .init(jobs: jobs, hashThreads: hashThreads, splitThreshold: 1,
-                                                          batchRows: batchRows))
+        for (jobs, hashThreads, batchRows, paced) in [(1, 0, 1024, false), (2, 1, 1024, true), (3, 0, 2, false),
+                                                      (4, 2, 3, true), (10, 1, 1, true)] {
+            var options = OrgVerifier.Options(jobs: jobs, hashThreads: hashThreads, splitThreshold: 1, batchRows: batchRows)
+            options.pacedReads = paced
+            let split = try db.verify(org, options: options)
             if tamper.unordered {
                 let a = split.kindsAndSeqs.map { "\($0.0.rawValue)@\($0.1 ?? -1)" }.sorted()
                 #expect(a == report.kindsAndSeqs.map { "\($0.0.rawValue)@\($0.1 ?? -1)" }.sorted())

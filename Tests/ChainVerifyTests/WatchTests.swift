@@ -77,7 +77,7 @@ struct WatchTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try CommandRunner.chainAuditPath())
         process.arguments = ["watch", "--all-orgs", "--db", cluster.dsn, "--checkpoints", "\(dir)/store", "--key", key,
-                             "--interval", "1s", "--rescan-fraction", "0.5"]
+                             "--interval", "1s", "--rescan-fraction", "0.5", "--metrics-file", "\(dir)/watch.prom"]
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         try process.run()
@@ -106,6 +106,10 @@ struct WatchTests {
         #expect(wait(for: seen + 3), "rounds go on after the restart: \(rounds())")
         let lines = rounds()
         #expect(lines.last?.contains(": ok: 1 org(s)") == true, "\(lines)")
+        // The metrics file is rewritten every round and says the org passed.
+        let metrics = try String(contentsOfFile: "\(dir)/watch.prom", encoding: .utf8)
+        #expect(metrics.contains("chain_audit_last_success_timestamp_seconds{org=\"busy\""), "\(metrics)")
+        #expect(metrics.contains("chain_audit_events_verified{org=\"busy\""))
 
         let stopAsked = Date()
         process.terminate()  // SIGTERM

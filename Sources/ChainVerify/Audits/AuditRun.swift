@@ -22,6 +22,10 @@ public struct AuditRun {
         public var acceptance = AcceptanceList()
         /// Whether open warnings fail the run.
         public var strict = false
+        /// Connections per large org for the chain check (its seq range is split, as `verify --jobs`).
+        public var jobs = 1
+        /// Only this shard of the orgs (`--shard K/N`).
+        public var shard: Shard?
 
         /// Creates options for `checks`.
         public init(checks: [AuditCheck]) {
@@ -70,7 +74,7 @@ public struct AuditRun {
             report.errors.append(String(describing: error))
             return finish()
         }
-        let orgs: [OrgIdentity]
+        var orgs: [OrgIdentity]
         do {
             let resolver = OrgResolver(connection: connection, mapping: options.mapping)
             switch selection {
@@ -90,6 +94,7 @@ public struct AuditRun {
             report.errors.append("cannot list orgs: \(error)")
             return finish()
         }
+        if let shard = options.shard { orgs = orgs.filter(shard.contains) }
         report.orgs = orgs.map(OrgReport.init(unverified:))
 
         func live() throws -> Connection {
@@ -97,9 +102,14 @@ public struct AuditRun {
             return connection
         }
         if report.checks.contains(.chain) {
-            var verifyOptions = OrgVerifier.Options(maxFindings: options.maxFindings)
+            var verifyOptions = OrgVerifier.Options(maxFindings: options.maxFindings, jobs: options.jobs)
             verifyOptions.mapping = options.mapping
             for i in report.orgs.indices {
+                if Cancellation.isRequested {
+                    report.orgs[i].error = String(describing: CancelledError())
+                    report.orgs[i].status = .incomplete
+                    continue
+                }
                 do {
                     report.orgs[i] = try OrgVerifier(connection: live(), options: verifyOptions).verify(orgs[i])
                 } catch {

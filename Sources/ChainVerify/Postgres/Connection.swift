@@ -117,6 +117,16 @@ public final class Connection {
         LibPQ.copyData(try live())
     }
 
+    func nextCopyDataNoWait() throws -> LibPQ.AsyncCopyData {
+        LibPQ.copyDataNoWait(try live())
+    }
+
+    func consumeInput() throws -> Bool {
+        LibPQ.consumeInput(try live())
+    }
+
+    var socket: Int32 { handle.map(LibPQ.socket) ?? -1 }
+
     /// Collects the result that ends a COPY: returns the row count of its `COPY n` tag.
     func finishCopy() throws -> Int64 {
         let conn = try live()

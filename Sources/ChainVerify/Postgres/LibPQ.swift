@@ -179,6 +179,38 @@ enum LibPQ {
         return .failed
     }
 
+    /// Outcome of one non-blocking `PQgetCopyData` call.
+    enum AsyncCopyData {
+        /// A CopyData message, as with `copyData`.
+        case data(UnsafeMutableRawPointer, Int)
+        /// No whole message is buffered yet; read more input first.
+        case wouldBlock
+        /// The copy is complete.
+        case done
+        /// The copy failed.
+        case failed
+    }
+
+    /// Takes the next CopyData message if libpq has a whole one buffered, without waiting.
+    static func copyDataNoWait(_ conn: OpaquePointer) -> AsyncCopyData {
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        let n = PQgetCopyData(conn, &buffer, 1)
+        if n > 0, let buffer { return .data(UnsafeMutableRawPointer(buffer), Int(n)) }
+        if n == 0 { return .wouldBlock }
+        if n == -1 { return .done }
+        return .failed
+    }
+
+    /// Reads whatever input the socket holds into libpq's buffer (`PQconsumeInput`); false on failure.
+    static func consumeInput(_ conn: OpaquePointer) -> Bool {
+        PQconsumeInput(conn) == 1
+    }
+
+    /// The connection's socket descriptor.
+    static func socket(_ conn: OpaquePointer) -> Int32 {
+        PQsocket(conn)
+    }
+
     /// Releases a buffer libpq allocated.
     static func freeCopyBuffer(_ buffer: UnsafeMutableRawPointer) {
         PQfreemem(buffer)

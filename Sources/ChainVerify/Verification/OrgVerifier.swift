@@ -23,6 +23,8 @@ public struct OrgVerifier {
         public var splitThreshold: Int64
         /// Rows per batch handed from the reader to the hashers.
         public var batchRows: Int
+        /// Let a drained socket fill for a moment instead of waiting on it (see `CopyOutStream.nextMessage`).
+        public var pacedReads = true
         /// Where verified events are counted, for a progress display.
         public var progress: ProgressCounter?
         /// A signed checkpoint the chain must still hold (`checkpoint_mismatch`, `chain_truncated`).
@@ -57,8 +59,10 @@ public struct OrgVerifier {
         VerifyQuery.copyEvents(org: org, range: .all)
     }
 
-    /// The default hashing threads per connection (see docs/performance.md for the measurements).
-    public static let defaultHashThreads = 1
+    /// The default hashing threads per connection: 0, hashing on the reading thread, which measured
+    /// fastest (docs/performance.md); a connection reads at most one server backend's output, which one
+    /// thread hashes with room to spare, and `jobs` adds readers.
+    public static let defaultHashThreads = 0
 
     private let connection: Connection
     private let options: Options
@@ -145,7 +149,7 @@ public struct OrgVerifier {
     private var rangeSettings: RangeVerifier.Settings {
         RangeVerifier.Settings(batchRows: options.batchRows, batchesInFlight: 4, hashThreads: options.hashThreads,
                                maxFindings: options.maxFindings, stopAtFirstError: options.stopAtFirstError,
-                               progress: options.progress, mapping: options.mapping)
+                               progress: options.progress, mapping: options.mapping, pacedReads: options.pacedReads)
     }
 
     /// The checker for the `index`th range.

@@ -22,6 +22,7 @@ final class RangeVerifier {
         var stopAtFirstError = false
         var progress: ProgressCounter?
         var mapping = SchemaMapping.reference
+        var pacedReads = true
     }
 
     /// What a range run produced.
@@ -78,6 +79,7 @@ final class RangeVerifier {
         var failure: Error?
         do {
             let copy = try connection.copyOut(VerifyQuery.copyEvents(org: org.id, range: range, mapping: settings.mapping))
+            copy.paced = settings.pacedReads
             let decoder = CopyBinaryDecoder(fieldCount: VerifyQuery.Column.count)
             var collector = BatchCollector(batch: free.take(), org: UUIDWords(org.id))
             do {

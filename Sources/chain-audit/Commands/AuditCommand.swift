@@ -77,7 +77,11 @@ struct AuditCommand {
             OptionSpec(
                 "--max-findings", value: "N",
                 help: "findings listed per check and org, 0 for all (default: 10000); counts stay exact"),
+            OptionSpec("--shard", value: "K/N", help: "only shard K of N of the orgs (a stable subset, by uuid)"),
         ]
+        if checks.contains(.chain) {
+            list.append(OptionSpec("--jobs", "-j", value: "N", help: "connections per large org for the chain check (default: 1)"))
+        }
         if runsTenants {
             list.append(
                 OptionSpec(
@@ -202,6 +206,13 @@ struct AuditCommand {
             throw UsageError(String(describing: error))
         }
         run.strict = parsed.has("--strict")
+        if let jobs = try CommonOptions.integer(parsed, "--jobs", 1...256) { run.jobs = jobs }
+        if let text = parsed.value("--shard") {
+            guard let shard = Shard(text) else {
+                throw UsageError("--shard needs K/N with 1 <= K <= N, not '\(UsageError.printable(text))'")
+            }
+            run.shard = shard
+        }
         if let text = parsed.value("--max-findings") {
             guard let n = Int(text), n >= 0 else {
                 throw UsageError("--max-findings needs a whole number >= 0, not '\(UsageError.printable(text))'")

@@ -18,7 +18,8 @@ enum VerifyCommand {
         OptionSpec("--progress", help: "report progress on stderr when it is not a terminal too, as plain lines"),
         OptionSpec("--progress-interval", value: "SECONDS", help: "seconds between plain progress lines (default: 10)"),
         OptionSpec("--quiet", "-q", help: "no progress display"),
-        OptionSpec("--hash-threads", value: "N", help: "hashing threads per connection, 0 to hash on the reading thread (default: 1)"),
+        OptionSpec("--hash-threads", value: "N", help: "hashing threads per connection beside the reader, 0 to hash on it (default: 0)"),
+        OptionSpec("--read-pacing", value: "on|off", help: "let a drained socket fill before reading again, sparing the server wake-ups (default: on)"),
         OptionSpec("--checkpoint", value: "PATH", help: "hold each org against its signed checkpoint (a file, or a store directory)"),
         OptionSpec("--pubkey", value: "PUB", help: "the public key (PEM) checkpoints must be signed with"),
         OptionSpec("--full", help: "with --checkpoint: re-verify every event, not only those from the checkpoint on"),
@@ -70,6 +71,11 @@ enum VerifyCommand {
         }
         if let n = try CommonOptions.integer(parsed, "--jobs", 1...256) { verifyOptions.jobs = n }
         if let n = try CommonOptions.integer(parsed, "--hash-threads", 0...256) { verifyOptions.hashThreads = n }
+        switch parsed.value("--read-pacing") {
+        case nil, "on": verifyOptions.pacedReads = true
+        case "off": verifyOptions.pacedReads = false
+        case let other?: throw UsageError("--read-pacing needs on or off, not '\(UsageError.printable(other))'")
+        }
         var shard: Shard?
         if let text = parsed.value("--shard") {
             guard let parsedShard = Shard(text) else {

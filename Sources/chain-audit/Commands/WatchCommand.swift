@@ -12,6 +12,7 @@ enum WatchCommand {
         OptionSpec("--interval", value: "DURATION", help: "time from the start of one round to the next: 90s, 5m, 1h (default: 5m)"),
         OptionSpec("--rescan-fraction", value: "F", help: "also re-verify this fraction (0 < F <= 1) of each org's old history per round"),
         OptionSpec("--rounds", value: "N", help: "stop after N rounds (default: run until SIGTERM or SIGINT)"),
+        OptionSpec("--metrics-file", value: "FILE", help: "node_exporter textfile metrics, rewritten atomically every round"),
         OptionSpec("--key-name", value: "NAME", help: "the signer name in the signature line (default: chain-audit)"),
         OptionSpec("--log-name", value: "NAME", help: "the log name in the origin (default: pg-<system id>-<database>)"),
         OptionSpec("--db", value: "DSN", help: "the database to read (see CONNECTION)"),
@@ -26,7 +27,9 @@ enum WatchCommand {
                 Loop: each round verifies every org from its stored checkpoint on (a full verification the first
                 time), advances its checkpoint on success, and with --rescan-fraction re-reads a rolling slice of
                 its old history, so every event is re-read within ceil(1/F) rounds. One line per round on stdout,
-                problems on stderr. A round never overlaps the next (a slow round delays it), the store is locked
+                problems on stderr, and with --metrics-file the node_exporter metrics (docs/report.md) rewritten
+                atomically after every round; chain_audit_last_success_timestamp_seconds then says when each org
+                last passed, for a staleness alert. A round never overlaps the next (a slow round delays it), the store is locked
                 against a second watch, a failed round (a database restart, a lost connection) is reported and the
                 next round tries again. SIGTERM or SIGINT stops it cleanly, cancelling the round in progress
                 without advancing any checkpoint it had not finished; it then exits 0. With --rounds, it exits
@@ -97,6 +100,14 @@ enum WatchCommand {
             for error in report.errors { Console.error("round \(number): \(error)") }
             for org in report.orgs where org.status == .incomplete {
                 Console.error("round \(number): org \(org.org.slug): \(org.error ?? "incomplete")")
+            }
+            if let path = parsed.value("--metrics-file") {
+                let previous = try? String(contentsOfFile: path, encoding: .utf8)
+                do {
+                    try AtomicFile.write(Data(report.metricsText(finishedAt: Date(), previous: previous).utf8), to: path)
+                } catch {
+                    Console.error("round \(number): --metrics-file: \(error)")
+                }
             }
             for org in report.orgs {
                 for finding in org.findings {
