@@ -1,6 +1,6 @@
 -- chain-audit reference schema: what a Finnest-style migration for the event store contains.
 --
--- Chain format v1 (docs/chain-format.md): per org, events carry seq = 1, 2, 3 … with no gaps, and
+-- Chain format v1 (docs/chain-format.md): per org, events carry seq = 1, 2, 3 ... with no gaps, and
 --   prev_hash(1) = 32 zero bytes, prev_hash(n) = hash(n-1),
 --   hash(n)      = sha256(prev_hash(n) || canonical(n)),
 -- where canonical(n) is org_id, seq, event_type, aggregate_type, aggregate_id, actor_id, occurred_at and
@@ -9,9 +9,10 @@
 --
 -- Writers only ever run
 --   INSERT INTO events.domain_events (org_id, event_type, aggregate_type, aggregate_id, actor_id, payload,
---                                     occurred_at) VALUES (…)            -- or INSERT … SELECT
+--                                     occurred_at) VALUES (...)            -- or INSERT ... SELECT
 -- and the triggers below assign seq, prev_hash and hash. Loading this file twice is harmless.
 --
+-- The file is ASCII only, so it loads into a database of any encoding.
 -- Every name and operator is schema-qualified and no literal holds a backslash, so the functions behave
 -- the same whatever the caller's search_path or standard_conforming_strings.
 
@@ -76,7 +77,7 @@ $$;
 
 -- canonical(n) from the hashed columns, in chain format v1 order. Anyone can recompute a hash in SQL:
 --   SELECT public.digest(prev_hash || events.canonical_bytes(e), 'sha256') = hash
---   FROM events.domain_events e WHERE org_id = … ;
+--   FROM events.domain_events e WHERE org_id = ... ;
 -- STABLE, not IMMUTABLE, because convert_to is; the result depends on no session setting.
 CREATE OR REPLACE FUNCTION events.canonical_bytes(
     org_id uuid, seq bigint, event_type text, aggregate_type text, aggregate_id uuid, actor_id uuid,
@@ -113,7 +114,7 @@ $$;
 --   statement). A REPEATABLE READ writer whose snapshot predates the commit computes a seq that is
 --   taken and fails on the unique (org_id, seq) index: the backstop, never a fork.
 -- * The predecessor is read through that index (last row by seq). Rows inserted earlier by the same
---   statement are visible to it, so INSERT … SELECT of many rows chains them in insertion order.
+--   statement are visible to it, so INSERT ... SELECT of many rows chains them in insertion order.
 -- * events.chain_heads is not touched here: updating one row once per inserted row is quadratic inside
 --   a transaction. The statement-level trigger below updates it once per statement.
 -- * Nothing depends on the session: binary sends for uuid, bigint and timestamptz, convert_to for text.

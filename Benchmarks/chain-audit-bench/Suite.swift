@@ -114,7 +114,10 @@ struct Suite {
         let stream = try c.copyOut(OrgVerifier.copyStatement(for: org))
         stream.paced = paced
         var bytes: Int64 = 0
-        while let n = try stream.nextChunk({ $0.count }) { bytes += Int64(n) }
+        while let message = try stream.nextMessage() {
+            bytes += Int64(message.bytes.count)
+            message.release()
+        }
         return (try stream.finish(), bytes)
     }
 }

@@ -113,12 +113,12 @@ struct CheckpointDatabaseTests {
         }
 
         func checkpoint(_ extra: [String] = []) throws -> CommandResult {
-            try CommandRunner.chainAudit(["checkpoint", "--org", "audited", "--db", db.dsn, "--key", key, "--out", store]
+            try CommandRunner.chainAudit(["checkpoint", "--org", "audited", "--db", db.auditorDSN, "--key", key, "--out", store]
                                          + extra)
         }
 
         func verify(_ extra: [String] = [], checkpoint: String? = nil, pubkey: String? = nil) throws -> (CommandResult, [String: Any]) {
-            let r = try CommandRunner.chainAudit(["verify", "--org", "audited", "--db", db.dsn, "--format", "json",
+            let r = try CommandRunner.chainAudit(["verify", "--org", "audited", "--db", db.auditorDSN, "--format", "json",
                                                   "--checkpoint", checkpoint ?? store, "--pubkey", pubkey ?? pub] + extra)
             let doc = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]) ?? [:]
             return (r, doc)
@@ -244,7 +244,7 @@ struct CheckpointDatabaseTests {
         #expect(wrong.exitCode == 2)
         #expect(wrong.stderr.contains("has no valid signature by the given public key"))
         // A checkpoint of another org, or of another database.
-        let (foreign, _) = try CommandRunner.chainAudit(["verify", "--org", "other", "--db", f.db.dsn, "--checkpoint",
+        let (foreign, _) = try CommandRunner.chainAudit(["verify", "--org", "other", "--db", f.db.auditorDSN, "--checkpoint",
                                                          f.file, "--pubkey", f.pub]).asPair()
         #expect(foreign.exitCode == 2)
         #expect(foreign.stderr.contains("is for chain-audit/"), "\(foreign.stderr)")

@@ -63,7 +63,7 @@ struct CommandLineDatabaseTests {
 
     @Test func theSmokeOrgVerifiesWithExitZero() throws {
         let (db, _) = try Self.smokeDatabase()
-        let r = try CommandRunner.chainAudit(["verify", "--org", "smoke", "--db", db.dsn])
+        let r = try CommandRunner.chainAudit(["verify", "--org", "smoke", "--db", db.auditorDSN])
         #expect(r.exitCode == 0, "\(r.allOutput)")
         #expect(r.stdout.contains("smoke (5e0c0a1d-0000-4000-8000-00000000f020): verified: 5 events"))
         #expect(r.stdout.contains("OK: 1 org, 5 events verified"))
@@ -72,7 +72,7 @@ struct CommandLineDatabaseTests {
 
     @Test func jsonFollowsTheContract() throws {
         let (db, acme) = try Self.smokeDatabase()
-        let r = try CommandRunner.chainAudit(["verify", "--all-orgs", "--db", db.dsn, "--format", "json"])
+        let r = try CommandRunner.chainAudit(["verify", "--all-orgs", "--db", db.auditorDSN, "--format", "json"])
         #expect(r.exitCode == 0, "\(r.allOutput)")
         let doc = try json(r.stdout)
         #expect(doc["version"] as? Int == 1)
@@ -96,7 +96,7 @@ struct CommandLineDatabaseTests {
     @Test func aTamperedOrgExitsOneWithItsFindingsInJSON() throws {
         let (db, acme) = try Self.smokeDatabase()
         try db.tamper("UPDATE events.domain_events SET payload = '{\"n\": 0}' WHERE org_id = '\(acme.id.lowercased)' AND seq = 13")
-        let r = try CommandRunner.chainAudit(["verify", "--org", "smoke", "--org", acme.id.lowercased, "--db", db.dsn,
+        let r = try CommandRunner.chainAudit(["verify", "--org", "smoke", "--org", acme.id.lowercased, "--db", db.auditorDSN,
                                               "--format", "json"])
         #expect(r.exitCode == 1, "\(r.allOutput)")
         let doc = try json(r.stdout)
@@ -110,7 +110,7 @@ struct CommandLineDatabaseTests {
         #expect(findings.first?["seq"] as? Int == 13)
         #expect((findings.first?["detail"] as? String)?.isEmpty == false)
 
-        let text = try CommandRunner.chainAudit(["verify", "--org", "acme", "--db", db.dsn])
+        let text = try CommandRunner.chainAudit(["verify", "--org", "acme", "--db", db.auditorDSN])
         #expect(text.exitCode == 1)
         #expect(text.stdout.contains("error: content_mismatch at seq 13:"), "\(text.stdout)")
         #expect(text.stdout.contains("FINDINGS:"))
@@ -118,7 +118,7 @@ struct CommandLineDatabaseTests {
 
     @Test func anUnknownOrgExitsTwoAndIsNeverZero() throws {
         let (db, _) = try Self.smokeDatabase()
-        let r = try CommandRunner.chainAudit(["verify", "--org", "smoke", "--org", "nosuch", "--db", db.dsn, "--format", "json"])
+        let r = try CommandRunner.chainAudit(["verify", "--org", "smoke", "--org", "nosuch", "--db", db.auditorDSN, "--format", "json"])
         #expect(r.exitCode == 2)
         #expect(r.stderr == "chain-audit: error: unknown org 'nosuch': no public.orgs row has that slug or id\n")
         let doc = try json(r.stdout)
@@ -129,7 +129,7 @@ struct CommandLineDatabaseTests {
     @Test func orgNamesAreNeverSplicedIntoSQL() throws {
         let (db, _) = try Self.smokeDatabase()
         for name in ["smoke' OR '1'='1", "x'); DROP TABLE events.domain_events; --", "00000000-0000-0000-0000-00000000000'"] {
-            let r = try CommandRunner.chainAudit(["verify", "--org", name, "--db", db.dsn])
+            let r = try CommandRunner.chainAudit(["verify", "--org", name, "--db", db.auditorDSN])
             #expect(r.exitCode == 2, "\(name): \(r.allOutput)")
             #expect(r.stderr.contains("unknown org"))
         }
@@ -139,9 +139,9 @@ struct CommandLineDatabaseTests {
     @Test func exitOnErrorStopsAtTheFirstBreak() throws {
         let (db, acme) = try Self.smokeDatabase()
         try db.tamper("DELETE FROM events.domain_events WHERE org_id = '\(acme.id.lowercased)' AND seq IN (5, 9)")
-        let all = try CommandRunner.chainAudit(["verify", "--org", "acme", "--db", db.dsn, "--format", "json"])
+        let all = try CommandRunner.chainAudit(["verify", "--org", "acme", "--db", db.auditorDSN, "--format", "json"])
         #expect(all.exitCode == 1)
-        let stopped = try CommandRunner.chainAudit(["verify", "--org", "acme", "--db", db.dsn, "--format", "json",
+        let stopped = try CommandRunner.chainAudit(["verify", "--org", "acme", "--db", db.auditorDSN, "--format", "json",
                                                     "--exit-on-error"])
         #expect(stopped.exitCode == 1)
         let org = try #require((try json(stopped.stdout)["orgs"] as? [[String: Any]])?.first)
@@ -153,7 +153,7 @@ struct CommandLineDatabaseTests {
 
     @Test func theConnectionComesFromDatabaseURLWhenThereIsNoOption() throws {
         let (db, _) = try Self.smokeDatabase()
-        let r = try CommandRunner.chainAudit(["verify", "--org", "smoke"], environment: ["DATABASE_URL": db.dsn])
+        let r = try CommandRunner.chainAudit(["verify", "--org", "smoke"], environment: ["DATABASE_URL": db.auditorDSN])
         #expect(r.exitCode == 0, "\(r.allOutput)")
         let env = try CommandRunner.chainAudit(
             ["verify", "--org", "smoke"],
@@ -202,7 +202,7 @@ struct CommandLineDatabaseTests {
         try db.exec("CREATE TABLE public.orgs2 (x int)")
         try db.makeOrg("lonely", events: 3)
         try db.exec("ALTER TABLE events.domain_events RENAME TO domain_events_old")
-        let r = try CommandRunner.chainAudit(["verify", "--org", "lonely", "--db", db.dsn])
+        let r = try CommandRunner.chainAudit(["verify", "--org", "lonely", "--db", db.auditorDSN])
         #expect(r.exitCode == 2, "\(r.allOutput)")
         #expect(r.stderr.contains("events.domain_events"), "\(r.stderr)")
     }

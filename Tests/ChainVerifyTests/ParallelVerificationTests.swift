@@ -119,11 +119,11 @@ struct ParallelVerificationTests {
         let db = try TestDatabase("clijobs")
         var orgs: [OrgIdentity] = []
         for i in 0..<6 { orgs.append(try db.makeOrg("org\(i)", events: 30)) }
-        let all = try CommandRunner.chainAudit(["verify", "--all-orgs", "--db", db.dsn, "--jobs", "3", "--format", "json"])
+        let all = try CommandRunner.chainAudit(["verify", "--all-orgs", "--db", db.auditorDSN, "--jobs", "3", "--format", "json"])
         #expect(all.exitCode == 0, "\(all.allOutput)")
         var seen: [String] = []
         for k in 1...3 {
-            let r = try CommandRunner.chainAudit(["verify", "--all-orgs", "--db", db.dsn, "--shard", "\(k)/3",
+            let r = try CommandRunner.chainAudit(["verify", "--all-orgs", "--db", db.auditorDSN, "--shard", "\(k)/3",
                                                   "--format", "json"])
             let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             let slugs = (doc["orgs"] as? [[String: Any]] ?? []).compactMap { $0["slug"] as? String }

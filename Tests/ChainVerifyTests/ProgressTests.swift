@@ -13,7 +13,7 @@ struct ProgressTests {
 
     @Test func plainLinesAreWrittenWhenAskedForWithoutATerminal() throws {
         let db = try Self.database()
-        let r = try CommandRunner.chainAudit(["verify", "--org", "big", "--db", db.dsn, "--progress",
+        let r = try CommandRunner.chainAudit(["verify", "--org", "big", "--db", db.auditorDSN, "--progress",
                                               "--progress-interval", "0.1", "--hash-threads", "0"])
         #expect(r.exitCode == 0, "\(r.allOutput)")
         let lines = r.stderr.split(separator: "\n")
@@ -30,7 +30,7 @@ struct ProgressTests {
     @Test func nothingIsWrittenWithoutATerminalUnlessAskedOrWithQuiet() throws {
         let db = try Self.database()
         for extra in [[], ["--quiet"]] {
-            let r = try CommandRunner.chainAudit(["verify", "--org", "big", "--db", db.dsn] + extra)
+            let r = try CommandRunner.chainAudit(["verify", "--org", "big", "--db", db.auditorDSN] + extra)
             #expect(r.exitCode == 0)
             #expect(r.stderr.isEmpty, "\(extra): \(r.stderr)")
         }
@@ -68,7 +68,7 @@ struct ProgressTests {
         // Slow the run down with a tiny batch on one thread, so the bar has time to be drawn.
         for _ in 0..<3 where draws == 0 {
             let r = try CommandRunner.run("/usr/bin/python3", [path.path, chainAudit, "verify", "--org", "big", "--db",
-                                                               db.dsn, "--hash-threads", "0"])
+                                                               db.auditorDSN, "--hash-threads", "0"])
             let header = r.stdout.prefix { $0 != "\n" }.split(separator: " ")
             #expect(header.first == "0", "\(r.allOutput)")
             seconds = Double(header.last ?? "0") ?? 0

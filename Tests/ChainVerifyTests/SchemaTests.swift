@@ -120,7 +120,7 @@ struct SchemaTests {
         let org = try db.makeOrg("org", events: 50)
         // Every new session of this database starts read only: any write the tool attempted would fail the run.
         try db.exec("ALTER DATABASE \(db.name) SET default_transaction_read_only = on")
-        let r = try CommandRunner.chainAudit(["verify", "--all-orgs"], environment: ["DATABASE_URL": db.dsn])
+        let r = try CommandRunner.chainAudit(["verify", "--all-orgs"], environment: ["DATABASE_URL": db.auditorDSN])
         #expect(r.exitCode == 0, "\(r.allOutput)")
         #expect(try db.verify(org).status == .ok)
 

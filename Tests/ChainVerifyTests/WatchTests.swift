@@ -26,7 +26,7 @@ struct WatchTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let key = try Self.keyPair(in: dir)
         func round(_ extra: [String] = []) throws -> CommandResult {
-            try CommandRunner.chainAudit(["watch", "--all-orgs", "--db", db.dsn, "--checkpoints", "\(dir)/store", "--key",
+            try CommandRunner.chainAudit(["watch", "--all-orgs", "--db", db.auditorDSN, "--checkpoints", "\(dir)/store", "--key",
                                           key, "--rounds", "1", "--interval", "1s"] + extra)
         }
         let first = try round()

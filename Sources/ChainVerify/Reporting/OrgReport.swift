@@ -34,6 +34,8 @@ public struct OrgReport: Sendable {
     public var anchor: ChainChecker.Anchor?
     /// The first seq read: 1 for a full verification, the checkpoint's seq for an incremental one.
     public var verifiedFromSeq: Int64 = 1
+    /// How many times verification resumed after a transient failure (`--retries`).
+    public var resumes = 0
     /// Whether the chain was verified for this org; false in `tenants` and `sessions` runs, whose chain
     /// fields are then empty.
     public var chainVerified = true

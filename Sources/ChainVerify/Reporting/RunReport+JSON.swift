@@ -15,6 +15,8 @@ extension RunReport {
             .object([
                 ("user", .string(db.user)), ("name", .string(db.name)), ("host", .string(db.host)),
                 ("port", .string(db.port)), ("server_version", .int(Int64(db.serverVersion))),
+                ("in_recovery", db.inRecovery.map { .bool($0) } ?? .null), ("replay_lsn", .string(db.replayLSN)),
+                ("encoding", .string(db.encoding)),
             ])
         } ?? .null
         return .object([
@@ -28,6 +30,7 @@ extension RunReport {
             ("database", database),
             ("orgs", .array(orgs.map(json(org:)))),
             ("errors", .array(errors.map { .string($0) })),
+            ("warnings", .array(warnings.map { .string($0) })),
             ("command", .string(command)),
             ("checks", .array(checks.map { .string($0.rawValue) })),
             ("strict", .bool(strict)),
@@ -70,6 +73,7 @@ extension RunReport {
             ("duration_seconds", .double(Self.rounded(checks.reduce(0) { $0 + $1.durationSeconds }))),
             ("checks", .array(checks.map { Self.json(check: $0, findings: nil) })),
             ("verified_from_seq", org.chainVerified ? .int(org.verifiedFromSeq) : .null),
+            ("resumed", .int(Int64(org.resumes))),
             ("checkpoint", org.anchor.map { .object([("seq", .int($0.seq)), ("hash", .string($0.hash.hex))]) } ?? .null),
         ])
     }

@@ -16,7 +16,8 @@ extension RunReport {
                     anchored = org.verifiedFromSeq > 1 ? " from the signed checkpoint at seq \(anchor.seq)"
                                                        : ", holding the signed checkpoint at seq \(anchor.seq)"
                 }
-                out += "\(name): verified: \(org.eventsVerified) events\(anchored)\(head)\n"
+                let resumed = org.resumes > 0 ? " (resumed \(org.resumes) time\(org.resumes == 1 ? "" : "s"))" : ""
+                out += "\(name): verified: \(org.eventsVerified) events\(anchored)\(head)\(resumed)\n"
             case .findings:
                 let stopped = org.stoppedEarly ? ", stopped at the first error" : ""
                 out += "\(name): \(org.log.total) finding\(org.log.total == 1 ? "" : "s") in \(org.eventsVerified) "

@@ -24,6 +24,25 @@ public struct RunReport: Sendable {
         public var port: String
         /// The server version number, e.g. 150018.
         public var serverVersion: Int
+        /// Whether the server is a standby in recovery (`pg_is_in_recovery()`), when known.
+        public var inRecovery: Bool?
+        /// On a standby, the last WAL location replayed (`pg_last_wal_replay_lsn()`): how current what was read is.
+        public var replayLSN: String?
+        /// The database's encoding, when known.
+        public var encoding: String?
+
+        /// Creates a description.
+        public init(user: String, name: String, host: String, port: String, serverVersion: Int,
+                    inRecovery: Bool? = nil, replayLSN: String? = nil, encoding: String? = nil) {
+            self.user = user
+            self.name = name
+            self.host = host
+            self.port = port
+            self.serverVersion = serverVersion
+            self.inRecovery = inRecovery
+            self.replayLSN = replayLSN
+            self.encoding = encoding
+        }
     }
 
     /// When the run started.
@@ -36,6 +55,9 @@ public struct RunReport: Sendable {
     public var orgs: [OrgReport]
     /// Problems that are not about one org's chain (connection, unknown org names).
     public var errors: [String]
+    /// Things worth knowing that do not make the run incomplete (a role that could write, an unknown org
+    /// with `--no-strict-orgs`); the command line prints them on stderr.
+    public var warnings: [String] = []
     /// The command that made the report (`verify`, `tenants`, `sessions`, `check`).
     public var command = "verify"
     /// The checks run, in order.

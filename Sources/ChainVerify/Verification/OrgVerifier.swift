@@ -25,6 +25,12 @@ public struct OrgVerifier {
         public var batchRows: Int
         /// Let a drained socket fill for a moment instead of waiting on it (see `CopyOutStream.nextMessage`).
         public var pacedReads = true
+        /// How many times to retry after a transient failure (a lost connection, a restarted server, a
+        /// terminated backend, a statement timeout, a recovery conflict on a standby), resuming after the last
+        /// verified row; 0 never retries.
+        public var retries = 3
+        /// The first pause before a retry, doubled each time (at most 8 s).
+        public var retryDelay = 0.5
         /// Where verified events are counted, for a progress display.
         public var progress: ProgressCounter?
         /// A signed checkpoint the chain must still hold (`checkpoint_mismatch`, `chain_truncated`).
@@ -83,20 +89,35 @@ public struct OrgVerifier {
         var outcomes: [RangeVerifier.Outcome] = []
         var head: (seq: Int64, hash: HashValue)?
         var failure: Error?
-        do {
-            try connection.execute(ReadOnlySession.begin)
+        var resumes = 0
+        var connection = self.connection
+        var resumeFrom: RangeVerifier.Outcome?
+        while true {
+            failure = nil
             do {
-                head = try recordedHead(of: org)
-                outcomes = try read(org)
-                if connection.isOpen { try connection.execute("COMMIT") }
+                if !connection.isOpen { connection = try Connection(self.connection.spec) }
+                try connection.execute(ReadOnlySession.begin)
+                do {
+                    head = try recordedHead(of: org, on: connection)
+                    outcomes = try read(org, on: connection, resuming: resumeFrom)
+                    if connection.isOpen { try connection.execute("COMMIT") }
+                } catch {
+                    if connection.isOpen { _ = try? connection.execute("ROLLBACK") }
+                    throw error
+                }
             } catch {
-                if connection.isOpen { _ = try? connection.execute("ROLLBACK") }
-                throw error
+                failure = error
             }
-        } catch {
-            failure = error
+            failure = failure ?? outcomes.lazy.compactMap(\.error).first
+            guard let error = failure, resumes < options.retries, Self.isTransient(error), !Cancellation.isRequested
+            else { break }
+            // Resume after the last row checked, in a new snapshot, with the checks' state carried over; a
+            // split org starts again (its parts cannot be joined part-way).
+            resumes += 1
+            resumeFrom = outcomes.count == 1 && options.slice == nil ? outcomes[0] : nil
+            connection.close()
+            pause(before: resumes)
         }
-        failure = failure ?? outcomes.lazy.compactMap(\.error).first
         let stoppedEarly = outcomes.contains { $0.stoppedEarly }
         let merged = ChainRangeMerge.merge(outcomes.map(\.result), limit: options.maxFindings)
         var log = merged.log
@@ -114,13 +135,39 @@ public struct OrgVerifier {
         if stoppedEarly { log = Self.upToFirstError(log) }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let status: OrgReport.Status = failure != nil ? .incomplete : (log.errorCount > 0 ? .findings : .ok)
+        var message = failure.map { String(describing: $0) }
+        if let m = message, resumes > 0 { message = "\(m) (gave up after \(resumes) retr\(resumes == 1 ? "y" : "ies"))" }
         var report = OrgReport(
             org: org, status: status, eventsVerified: merged.rowCount, headSeq: merged.lastSeq ?? 0,
-            headHash: merged.lastHash?.digest, log: log, stoppedEarly: stoppedEarly,
-            error: failure.map { String(describing: $0) }, durationSeconds: elapsed)
+            headHash: merged.lastHash?.digest, log: log, stoppedEarly: stoppedEarly, error: message,
+            durationSeconds: elapsed)
         report.anchor = options.anchor
         report.verifiedFromSeq = firstSeq
+        report.resumes = resumes
         return report
+    }
+
+    /// Whether a failure may pass if tried again: the connection or the server went away, or the server
+    /// cancelled the statement for a reason of its own (a timeout, a recovery conflict), not for this run.
+    static func isTransient(_ error: Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        switch error.kind {
+        case .connection, .protocolViolation:
+            return true
+        case .server:
+            guard let state = error.sqlState else { return true }
+            return state.hasPrefix("08") || state.hasPrefix("57P") || ["40001", "40P01", "57014", "53300", "55P03"]
+                .contains(state)
+        }
+    }
+
+    /// Waits before retry `n`: `retryDelay` doubled each time, at most 8 s, cut short by a stop request.
+    private func pause(before n: Int) {
+        let seconds = min(8, options.retryDelay * pow(2, Double(n - 1)))
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        while !Cancellation.isRequested, DispatchTime.now().uptimeNanoseconds < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
     }
 
     /// The first seq read: the slice's, the anchor's in an incremental run, else the whole chain (1).
@@ -169,9 +216,16 @@ public struct OrgVerifier {
         return checker
     }
 
-    /// Reads the org on one connection, or split across `jobs` connections on one snapshot.
-    private func read(_ org: OrgIdentity) throws -> [RangeVerifier.Outcome] {
+    /// Reads the org on one connection, or split across `jobs` connections on one snapshot; with `resuming`,
+    /// only the rest of a single-connection read that failed.
+    private func read(_ org: OrgIdentity, on connection: Connection, resuming: RangeVerifier.Outcome?) throws
+        -> [RangeVerifier.Outcome]
+    {
         let settings = rangeSettings
+        if let previous = resuming, let last = previous.result.checker.lastSeq {
+            return [RangeVerifier(connection: connection, org: org, range: SeqRange(lower: last + 1, upper: nil),
+                                  checker: previous.result.checker, log: previous.result.log, settings: settings).run()]
+        }
         if let slice = options.slice {
             return [RangeVerifier(connection: connection, org: org, range: slice, checker: checker(forRange: 0),
                                   settings: settings).run()]
@@ -233,7 +287,7 @@ public struct OrgVerifier {
         return kept
     }
 
-    private func recordedHead(of org: OrgIdentity) throws -> (seq: Int64, hash: HashValue)? {
+    private func recordedHead(of org: OrgIdentity, on connection: Connection) throws -> (seq: Int64, hash: HashValue)? {
         let result = try connection.query(VerifyQuery.chainHead(mapping: options.mapping), [org.id.lowercased])
         guard result.rowCount > 0 else { return nil }
         guard let seqText = result.value(0, 0), let seq = Int64(seqText) else {

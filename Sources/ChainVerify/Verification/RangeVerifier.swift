@@ -38,15 +38,19 @@ final class RangeVerifier {
     private let org: OrgIdentity
     private let range: SeqRange
     private let checker: ChainChecker
+    private let log: FindingLog?
     private let settings: Settings
 
     /// Creates a verifier for `range` of `org`, checked by `checker` (from genesis for the first range of a
-    /// whole chain, `startingAt` for the first range after a checkpoint, `laterRange` for the others).
-    init(connection: Connection, org: OrgIdentity, range: SeqRange, checker: ChainChecker, settings: Settings) {
+    /// whole chain, `startingAt` for the first range after a checkpoint, `laterRange` for the others). To
+    /// resume after a failure, pass the checker and log the failed run ended with and the rest of the range.
+    init(connection: Connection, org: OrgIdentity, range: SeqRange, checker: ChainChecker, log: FindingLog? = nil,
+         settings: Settings) {
         self.connection = connection
         self.org = org
         self.range = range
         self.checker = checker
+        self.log = log
         self.settings = settings
     }
 
@@ -55,7 +59,7 @@ final class RangeVerifier {
         let checker = self.checker
         let processor: BatchProcessor
         do {
-            processor = try BatchProcessor(checker: checker, settings: settings)
+            processor = try BatchProcessor(checker: checker, log: log, settings: settings)
         } catch {
             return Outcome(result: ChainRangeResult(checker: checker, log: FindingLog(limit: settings.maxFindings)),
                            error: error, stoppedEarly: false)
@@ -152,10 +156,10 @@ final class BatchProcessor: @unchecked Sendable {
     private let settings: RangeVerifier.Settings
     private let stop = Atomic<Bool>(false)
 
-    init(checker: ChainChecker, settings: RangeVerifier.Settings) throws {
+    init(checker: ChainChecker, log: FindingLog?, settings: RangeVerifier.Settings) throws {
         self.checker = checker
         self.settings = settings
-        self.log = FindingLog(limit: settings.maxFindings)
+        self.log = log ?? FindingLog(limit: settings.maxFindings)
         self.hashers = try (0..<max(1, settings.hashThreads)).map { _ in try SHA256Hasher() }
     }
 

@@ -16,19 +16,35 @@ public struct VerificationRun {
         case all
     }
 
+    /// How strict the run is about its inputs.
+    public struct Policy: Sendable {
+        /// An org name that matches no org makes the run incomplete (else it is a warning).
+        public var strictOrgs = true
+        /// Verify a database whose encoding is not UTF8 (SQL_ASCII is refused whatever this says).
+        public var allowNonUTF8 = false
+
+        /// Creates a policy.
+        public init(strictOrgs: Bool = true, allowNonUTF8: Bool = false) {
+            self.strictOrgs = strictOrgs
+            self.allowNonUTF8 = allowNonUTF8
+        }
+    }
+
     private let spec: ConnectionSpec
     private let options: OrgVerifier.Options
     private let shard: Shard?
     private let checkpoints: CheckpointSource?
+    private let policy: Policy
 
     /// Creates a run against the database `spec` names; `shard` keeps only that shard's orgs; with
     /// `checkpoints`, each org is held against its signed checkpoint.
     public init(spec: ConnectionSpec, options: OrgVerifier.Options = .init(), shard: Shard? = nil,
-                checkpoints: CheckpointSource? = nil) {
+                checkpoints: CheckpointSource? = nil, policy: Policy = .init()) {
         self.spec = spec
         self.options = options
         self.shard = shard
         self.checkpoints = checkpoints
+        self.policy = policy
     }
 
     /// Runs it. Never throws: everything that goes wrong is in the report, which is then `incomplete`.
@@ -36,7 +52,7 @@ public struct VerificationRun {
         let clock = DispatchTime.now()
         var report = RunReport(startedAt: Date())
         if let (connection, resolved, sizes) = Self.prepare(spec: spec, selection: selection, shard: shard,
-                                                            into: &report)
+                                                            policy: policy, into: &report)
         {
             var orgs = resolved
             var anchors: [UUID: SignedCheckpoint] = [:]
@@ -58,8 +74,8 @@ public struct VerificationRun {
 
     /// Connects, describes the database in `report`, and resolves the selection (with the shard applied)
     /// and each org's recorded size; on failure, says why in `report.errors` and returns `nil`.
-    static func prepare(spec: ConnectionSpec, selection: Selection, shard: Shard?, into report: inout RunReport)
-        -> (Connection, [OrgIdentity], [UUID: Int64])?
+    static func prepare(spec: ConnectionSpec, selection: Selection, shard: Shard?, policy: Policy = .init(),
+                        into report: inout RunReport) -> (Connection, [OrgIdentity], [UUID: Int64])?
     {
         let connection: Connection
         do {
@@ -72,6 +88,29 @@ public struct VerificationRun {
         report.database = .init(user: target.user, name: target.database, host: target.host, port: target.port,
                                 serverVersion: connection.serverVersion)
         do {
+            let facts = try DatabaseFacts.read(connection)
+            report.database?.inRecovery = facts.inRecovery
+            report.database?.replayLSN = facts.replayLSN
+            report.database?.encoding = facts.encoding
+            if facts.encoding == "SQL_ASCII" {
+                report.errors.append("the database's encoding is SQL_ASCII: its text is unchecked bytes with no "
+                                     + "UTF-8 form, so chain format v1's canonical bytes are undefined")
+                return nil
+            }
+            if facts.encoding != "UTF8" && !policy.allowNonUTF8 {
+                report.errors.append("the database's encoding is \(facts.encoding), not UTF8: chain format v1 hashes "
+                                     + "text as UTF-8 converted from it; pass --allow-non-utf8 to verify it anyway")
+                return nil
+            }
+            if let why = facts.canWrite {
+                report.warnings.append("role \(DisplayText.quoted(target.user)) can write the audited tables (\(why)): "
+                                       + "audit as a read-only role, such as samples/roles.sql's chain_auditor")
+            }
+        } catch {
+            report.errors.append("cannot read the database's settings: \(error)")
+            return nil
+        }
+        do {
             let resolver = OrgResolver(connection: connection)
             var orgs: [OrgIdentity]
             switch selection {
@@ -82,7 +121,8 @@ public struct VerificationRun {
                 let resolution = try resolver.resolve(names)
                 orgs = resolution.orgs
                 for name in resolution.unknown {
-                    report.errors.append("unknown org \(quoted(name)): no public.orgs row has that slug or id")
+                    let message = "unknown org \(quoted(name)): no public.orgs row has that slug or id"
+                    if policy.strictOrgs { report.errors.append(message) } else { report.warnings.append(message) }
                 }
             }
             if let shard { orgs = orgs.filter(shard.contains) }

@@ -13,6 +13,9 @@ enum VerifyCommand {
         OptionSpec("--format", value: "text|json", help: "report format on stdout (default: text)"),
         OptionSpec("--exit-on-error", help: "stop at the first error-level finding"),
         OptionSpec("--max-findings", value: "N", help: "findings listed per org, 0 for all (default: 10000); counts stay exact"),
+        OptionSpec("--retries", value: "N", help: "retries after a transient failure, resuming after the last verified row (default: 3)"),
+        OptionSpec("--no-strict-orgs", help: "an unknown org is a warning, not a failure"),
+        OptionSpec("--allow-non-utf8", help: "verify a database whose encoding is not UTF8 (never SQL_ASCII)"),
         OptionSpec("--jobs", "-j", value: "N", help: "connections: split each large org's seq range across N, or verify N orgs at once (default: 1)"),
         OptionSpec("--shard", value: "K/N", help: "verify only shard K of N (a stable subset of the orgs, by uuid)"),
         OptionSpec("--progress", help: "report progress on stderr when it is not a terminal too, as plain lines"),
@@ -50,6 +53,7 @@ enum VerifyCommand {
         var progress: Bool
         var progressInterval: Double
         var quiet: Bool
+        var policy: VerificationRun.Policy
     }
 
     /// Checks the command line; `nil` means help was asked for.
@@ -70,6 +74,7 @@ enum VerifyCommand {
             verifyOptions.maxFindings = n
         }
         if let n = try CommonOptions.integer(parsed, "--jobs", 1...256) { verifyOptions.jobs = n }
+        if let n = try CommonOptions.integer(parsed, "--retries", 0...100) { verifyOptions.retries = n }
         if let n = try CommonOptions.integer(parsed, "--hash-threads", 0...256) { verifyOptions.hashThreads = n }
         switch parsed.value("--read-pacing") {
         case nil, "on": verifyOptions.pacedReads = true
@@ -107,7 +112,9 @@ enum VerifyCommand {
         }
         return Invocation(selection: selection, db: parsed.value("--db"), json: json, verifyOptions: verifyOptions,
                           shard: shard, checkpoint: checkpoint, progress: parsed.has("--progress"),
-                          progressInterval: interval, quiet: parsed.has("--quiet"))
+                          progressInterval: interval, quiet: parsed.has("--quiet"),
+                          policy: .init(strictOrgs: !parsed.has("--no-strict-orgs"),
+                                        allowNonUTF8: parsed.has("--allow-non-utf8")))
     }
 
     /// Runs the command and returns its exit code.
@@ -148,9 +155,10 @@ enum VerifyCommand {
                 return .incomplete
             }
         }
-        let report = VerificationRun(spec: spec, options: options, shard: invocation.shard, checkpoints: source)
-            .run(invocation.selection)
+        let report = VerificationRun(spec: spec, options: options, shard: invocation.shard, checkpoints: source,
+                                     policy: invocation.policy).run(invocation.selection)
         display.stop()
+        for warning in report.warnings { Console.warning(warning) }
         for error in report.errors { Console.error(error) }
         for org in report.orgs where org.status == .incomplete {
             Console.error("org \(org.org.slug): verification incomplete: \(org.error ?? "unknown error")")

@@ -71,6 +71,7 @@ final class TestDatabase {
             try admin.execute("CREATE DATABASE \(name)")
             let db = try Connection(TestEnvironment.spec(TestEnvironment.adminDSN() + " dbname=\(name)"))
             try db.execute(try String(contentsOf: TestEnvironment.file("samples/schema.sql"), encoding: .utf8))
+            try db.execute(try String(contentsOf: TestEnvironment.file("samples/roles.sql"), encoding: .utf8))
             db.close()
             admin.close()
             return .success(name)
@@ -103,8 +104,15 @@ final class TestDatabase {
         connection?.close()
     }
 
-    /// A spec for this database.
+    /// The same database as samples/roles.sql's least-privilege `chain_auditor` (unix socket, trusted): the
+    /// role the tests run chain-audit as.
+    var auditorDSN: String { dsn + " user=chain_auditor" }
+
+    /// A superuser spec for this database.
     func spec() throws -> ConnectionSpec { try TestEnvironment.spec(dsn) }
+
+    /// The auditor's spec for this database.
+    func auditorSpec() throws -> ConnectionSpec { try TestEnvironment.spec(auditorDSN) }
 
     /// The harness's own superuser connection to this database.
     func admin() throws -> Connection {
@@ -161,9 +169,9 @@ final class TestDatabase {
             """, [org.lowercased, String(count), String(payloadBytes)])
     }
 
-    /// Verifies one org with the library, as `chain-audit verify` does.
+    /// Verifies one org with the library, as `chain-audit verify` does, connected as `chain_auditor`.
     func verify(_ org: OrgIdentity, options: OrgVerifier.Options = .init()) throws -> OrgReport {
-        let connection = try Connection(spec())
+        let connection = try Connection(auditorSpec())
         defer { connection.close() }
         return try OrgVerifier(connection: connection, options: options).verify(org)
     }

@@ -1,0 +1,33 @@
+/// What a run needs to know about the database before it reads: recovery, encoding, and whether the role
+/// it connected as could write the audited tables.
+struct DatabaseFacts {
+    var inRecovery: Bool
+    var replayLSN: String?
+    var encoding: String
+    /// Why the role could write `events.domain_events` or `events.chain_heads` (superuser, or a privilege),
+    /// or `nil` when it cannot.
+    var canWrite: String?
+
+    static let query = """
+        SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.pg_last_wal_replay_lsn()::text,
+               pg_catalog.pg_encoding_to_char(d.encoding), r.rolsuper,
+               coalesce((SELECT pg_catalog.string_agg(c.relname || ' ' || p.privilege, ', ' ORDER BY c.relname, p.privilege)
+                         FROM pg_catalog.pg_class c
+                         CROSS JOIN pg_catalog.unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) AS p(privilege)
+                         WHERE c.oid IN (pg_catalog.to_regclass('events.domain_events'),
+                                         pg_catalog.to_regclass('events.chain_heads'))
+                           AND pg_catalog.has_table_privilege(c.oid, p.privilege)), '')
+        FROM pg_catalog.pg_database d, pg_catalog.pg_roles r
+        WHERE d.datname = pg_catalog.current_database() AND r.rolname = CURRENT_USER
+        """
+
+    static func read(_ connection: Connection) throws -> DatabaseFacts {
+        let result = try ReadOnlySession.run(on: connection) { try connection.execute(query) }
+        guard result.rowCount == 1 else { throw VerificationError("cannot read the database's settings") }
+        let superuser = result.value(0, 3) == "t"
+        let privileges = result.value(0, 4) ?? ""
+        return DatabaseFacts(
+            inRecovery: result.value(0, 0) == "t", replayLSN: result.value(0, 1), encoding: result.value(0, 2) ?? "?",
+            canWrite: superuser ? "superuser" : (privileges.isEmpty ? nil : privileges))
+    }
+}
