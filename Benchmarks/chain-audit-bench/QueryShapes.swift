@@ -23,9 +23,9 @@ enum QueryShapes {
         let select = "SELECT prev_hash, org_id, seq, event_type, aggregate_type, aggregate_id, actor_id, occurred_at, "
             + "payload, hash FROM events.domain_events WHERE org_id = '\(org.lowercased)'::uuid"
         return [
-            Shape(name: "COPY, index scan in seq order, jit off (chain-audit's)", setup: ["SET jit = off"],
+            Shape(name: "COPY, index scan in seq order, jit off (chain-audit's)", setup: ["SET jit = off"] + Suite.planSettings,
                   statement: copy, cursor: false),
-            Shape(name: "COPY, index scan, jit forced on", setup: ["SET jit = on", "SET jit_above_cost = 0"],
+            Shape(name: "COPY, index scan, jit forced on", setup: ["SET jit = on", "SET jit_above_cost = 0"] + Suite.planSettings,
                   statement: copy, cursor: false),
             Shape(name: "COPY, seq scan + sort", setup: ["SET jit = off", "SET enable_indexscan = off",
                                                          "SET enable_bitmapscan = off", "SET work_mem = '1GB'"],
@@ -34,7 +34,7 @@ enum QueryShapes {
                   statement: "COPY (\(select) ORDER BY seq, id) TO STDOUT (FORMAT binary)", cursor: false),
             Shape(name: "COPY, no ORDER BY (seq scan; unusable, for scale)", setup: ["SET jit = off"],
                   statement: "COPY (\(select)) TO STDOUT (FORMAT binary)", cursor: false),
-            Shape(name: "binary cursor, FETCH 10000", setup: ["SET jit = off"],
+            Shape(name: "binary cursor, FETCH 10000", setup: ["SET jit = off"] + Suite.planSettings,
                   statement: "\(select) ORDER BY seq", cursor: true),
         ]
     }

@@ -19,6 +19,10 @@ struct Suite {
         """
     }
 
+    /// The planner settings chain-audit's COPY runs with (VerifyQuery.planSettings), for (a) and (b).
+    static let planSettings = ["SET max_parallel_workers_per_gather = 0", "SET enable_seqscan = off",
+                               "SET enable_bitmapscan = off"]
+
     static let parallelSettings = [
         "SET jit = off", "SET max_parallel_workers_per_gather = 2", "SET parallel_setup_cost = 0",
         "SET parallel_tuple_cost = 0", "SET min_parallel_table_scan_size = 0",
@@ -45,12 +49,12 @@ struct Suite {
             of: ") TO STDOUT (FORMAT binary)", with: "")
         var configs = [
             Measure.Config(key: "a", label: "(a) server COPY to /dev/null",
-                           argv: ["psql", dsn, "-Xq", "-c", "SET jit = off", "-c",
-                                  copy.replacingOccurrences(of: "TO STDOUT", with: "TO '/dev/null'")],
+                           argv: ["psql", dsn, "-Xq", "-c", "SET jit = off"] + Self.planSettings.flatMap { ["-c", $0] }
+                               + ["-c", copy.replacingOccurrences(of: "TO STDOUT", with: "TO '/dev/null'")],
                            events: events, bytes: bytes),
             Measure.Config(key: "b", label: "(b) psql \\copy to /dev/null",
-                           argv: ["psql", dsn, "-Xq", "-c", "SET jit = off", "-c",
-                                  "\\copy (\(select)) TO '/dev/null' (FORMAT binary)"],
+                           argv: ["psql", dsn, "-Xq", "-c", "SET jit = off"] + Self.planSettings.flatMap { ["-c", $0] }
+                               + ["-c", "\\copy (\(select)) TO '/dev/null' (FORMAT binary)"],
                            events: events, bytes: bytes),
             Measure.Config(key: "a2", label: "(a2) chain-audit's reader alone, discarding",
                            argv: [CommandLine.arguments[0], "read", "--db", dsn, "--org", org.lowercased],

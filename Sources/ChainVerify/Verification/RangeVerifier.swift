@@ -82,6 +82,7 @@ final class RangeVerifier {
         }
         var failure: Error?
         do {
+            try connection.execute(VerifyQuery.planSettings)
             let copy = try connection.copyOut(VerifyQuery.copyEvents(org: org.id, range: range, mapping: settings.mapping))
             copy.paced = settings.pacedReads
             let decoder = CopyBinaryDecoder(fieldCount: VerifyQuery.Column.count)
