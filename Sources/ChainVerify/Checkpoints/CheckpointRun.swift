@@ -71,13 +71,9 @@ public struct CheckpointRun {
             return Outcome(report: report, actions: actions)
         }
         var connection = first
-        let logName: String
-        do {
-            logName = try settings.logName ?? DatabaseIdentity.read(connection).logName
-        } catch {
-            report.errors.append(String(describing: error))
-            return Outcome(report: report, actions: actions)
-        }
+        let identity = DatabaseIdentity(systemIdentifier: report.database?.systemIdentifier ?? "?",
+                                        database: report.database?.name ?? "?")
+        let logName = settings.logName ?? identity.logName
         for org in orgs {
             if Cancellation.isRequested {
                 report.errors.append("\(CancelledError()): org \(org.slug) and those after it were not checkpointed")

@@ -23,14 +23,13 @@ public struct CheckpointSource: Sendable {
     /// Loads and checks each org's checkpoint: signature, origin (this database and this org). Orgs whose
     /// checkpoint is missing or fails are left out, with an error in `errors`, so the run is incomplete;
     /// nothing falls back to a weaker check.
-    func anchors(for orgs: [OrgIdentity], connection: Connection, errors: inout [String])
+    func anchors(for orgs: [OrgIdentity], identity: DatabaseIdentity, errors: inout [String])
         -> ([OrgIdentity], [UUID: SignedCheckpoint])
     {
         let key: Ed25519Key
-        let logName: String
+        let logName = self.logName ?? identity.logName
         do {
             key = try Ed25519Key.publicKey(pem: publicKeyPEM)
-            logName = try self.logName ?? DatabaseIdentity.read(connection).logName
         } catch {
             errors.append("cannot check checkpoints: \(error)")
             return ([], [:])

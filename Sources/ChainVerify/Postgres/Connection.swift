@@ -106,11 +106,6 @@ public final class Connection {
         }
     }
 
-    /// Asks the server to cancel the statement in progress (used on Ctrl-C or an early stop).
-    public func cancel() {
-        if let handle { _ = LibPQ.requestCancel(handle) }
-    }
-
     // MARK: - COPY internals used by CopyOutStream
 
     func nextCopyData() throws -> LibPQ.CopyData {

@@ -216,15 +216,6 @@ enum LibPQ {
         PQfreemem(buffer)
     }
 
-    /// Asks the server to cancel the command in progress; returns an error message on failure.
-    static func requestCancel(_ conn: OpaquePointer) -> String? {
-        guard let cancel = PQgetCancel(conn) else { return "could not create a cancel request" }
-        defer { PQfreeCancel(cancel) }
-        var buffer = [CChar](repeating: 0, count: 256)
-        let ok = PQcancel(cancel, &buffer, Int32(buffer.count))
-        return ok == 1 ? nil : buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
-
     /// Makes the object that cancels this connection's command from another thread (`PQgetCancel`).
     static func makeCanceller(_ conn: OpaquePointer) -> OpaquePointer? {
         PQgetCancel(conn)

@@ -16,7 +16,7 @@ extension RunReport {
                 ("user", .string(db.user)), ("name", .string(db.name)), ("host", .string(db.host)),
                 ("port", .string(db.port)), ("server_version", .int(Int64(db.serverVersion))),
                 ("in_recovery", db.inRecovery.map { .bool($0) } ?? .null), ("replay_lsn", .string(db.replayLSN)),
-                ("encoding", .string(db.encoding)),
+                ("encoding", .string(db.encoding)), ("system_identifier", .string(db.systemIdentifier)),
             ])
         } ?? .null
         return .object([

@@ -30,6 +30,8 @@ public struct RunReport: Sendable {
         public var replayLSN: String?
         /// The database's encoding, when known.
         public var encoding: String?
+        /// The cluster's system identifier (`pg_control_system()`), shared by a primary and its replicas.
+        public var systemIdentifier: String?
 
         /// Creates a description.
         public init(user: String, name: String, host: String, port: String, serverVersion: Int,

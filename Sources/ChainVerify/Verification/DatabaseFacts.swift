@@ -4,6 +4,8 @@ struct DatabaseFacts {
     var inRecovery: Bool
     var replayLSN: String?
     var encoding: String
+    /// The cluster's system identifier and the database's name: what checkpoints name it by.
+    var identity: DatabaseIdentity
     /// Why the role could write `events.domain_events` or `events.chain_heads` (superuser, or a privilege),
     /// or `nil` when it cannot.
     var canWrite: String?
@@ -17,6 +19,7 @@ struct DatabaseFacts {
                          WHERE c.oid IN (pg_catalog.to_regclass('events.domain_events'),
                                          pg_catalog.to_regclass('events.chain_heads'))
                            AND pg_catalog.has_table_privilege(c.oid, p.privilege)), '')
+               , (SELECT system_identifier::text FROM pg_catalog.pg_control_system()), d.datname
         FROM pg_catalog.pg_database d, pg_catalog.pg_roles r
         WHERE d.datname = pg_catalog.current_database() AND r.rolname = CURRENT_USER
         """
@@ -28,6 +31,7 @@ struct DatabaseFacts {
         let privileges = result.value(0, 4) ?? ""
         return DatabaseFacts(
             inRecovery: result.value(0, 0) == "t", replayLSN: result.value(0, 1), encoding: result.value(0, 2) ?? "?",
+            identity: DatabaseIdentity(systemIdentifier: result.value(0, 5) ?? "?", database: result.value(0, 6) ?? "?"),
             canWrite: superuser ? "superuser" : (privileges.isEmpty ? nil : privileges))
     }
 }

@@ -96,7 +96,7 @@ public struct OrgVerifier {
             failure = nil
             do {
                 if !connection.isOpen { connection = try Connection(self.connection.spec) }
-                try connection.execute(ReadOnlySession.begin)
+                try connection.execute(ReadOnlySession.begin + ";\n" + VerifyQuery.planSettings)
                 do {
                     head = try recordedHead(of: org, on: connection)
                     outcomes = try read(org, on: connection, resuming: resumeFrom)
@@ -254,7 +254,7 @@ public struct OrgVerifier {
         defer { helpers.forEach { $0.close() } }
         for _ in 1..<ranges.count {
             let helper = try Connection(connection.spec)
-            try helper.execute(ReadOnlySession.begin(importing: snapshot))
+            try helper.execute(ReadOnlySession.begin(importing: snapshot) + ";\n" + VerifyQuery.planSettings)
             helpers.append(helper)
         }
         let slots = (0..<ranges.count).map { _ in Slot() }

@@ -54,7 +54,8 @@ final class RangeVerifier {
         self.settings = settings
     }
 
-    /// Runs the COPY inside the transaction the caller opened. A connection left mid-COPY is closed.
+    /// Runs the COPY inside the transaction the caller opened (with `VerifyQuery.planSettings` applied). A
+    /// connection left mid-COPY is closed.
     func run() -> Outcome {
         let checker = self.checker
         let processor: BatchProcessor
@@ -82,7 +83,6 @@ final class RangeVerifier {
         }
         var failure: Error?
         do {
-            try connection.execute(VerifyQuery.planSettings)
             let copy = try connection.copyOut(VerifyQuery.copyEvents(org: org.id, range: range, mapping: settings.mapping))
             copy.paced = settings.pacedReads
             let decoder = CopyBinaryDecoder(fieldCount: VerifyQuery.Column.count)

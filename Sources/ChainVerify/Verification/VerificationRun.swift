@@ -57,7 +57,9 @@ public struct VerificationRun {
             var orgs = resolved
             var anchors: [UUID: SignedCheckpoint] = [:]
             if let checkpoints {
-                (orgs, anchors) = checkpoints.anchors(for: resolved, connection: connection, errors: &report.errors)
+                let identity = DatabaseIdentity(systemIdentifier: report.database?.systemIdentifier ?? "?",
+                                                database: report.database?.name ?? "?")
+                (orgs, anchors) = checkpoints.anchors(for: resolved, identity: identity, errors: &report.errors)
             }
             let expected = orgs.reduce(Int64(0)) { total, org in
                 let size = sizes[org.id] ?? 0
@@ -92,6 +94,7 @@ public struct VerificationRun {
             report.database?.inRecovery = facts.inRecovery
             report.database?.replayLSN = facts.replayLSN
             report.database?.encoding = facts.encoding
+            report.database?.systemIdentifier = facts.identity.systemIdentifier
             if facts.encoding == "SQL_ASCII" {
                 report.errors.append("the database's encoding is SQL_ASCII: its text is unchecked bytes with no "
                                      + "UTF-8 form, so chain format v1's canonical bytes are undefined")

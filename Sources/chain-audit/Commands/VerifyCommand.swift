@@ -14,6 +14,7 @@ enum VerifyCommand {
         OptionSpec("--exit-on-error", help: "stop at the first error-level finding"),
         OptionSpec("--max-findings", value: "N", help: "findings listed per org, 0 for all (default: 10000); counts stay exact"),
         OptionSpec("--retries", value: "N", help: "retries after a transient failure, resuming after the last verified row (default: 3)"),
+        OptionSpec("--retry-delay", value: "SECONDS", help: "the first pause before a retry, doubled each time up to 8 s (default: 0.5)"),
         OptionSpec("--no-strict-orgs", help: "an unknown org is a warning, not a failure"),
         OptionSpec("--allow-non-utf8", help: "verify a database whose encoding is not UTF8 (never SQL_ASCII)"),
         OptionSpec("--jobs", "-j", value: "N", help: "connections: split each large org's seq range across N, or verify N orgs at once (default: 1)"),
@@ -75,6 +76,12 @@ enum VerifyCommand {
         }
         if let n = try CommonOptions.integer(parsed, "--jobs", 1...256) { verifyOptions.jobs = n }
         if let n = try CommonOptions.integer(parsed, "--retries", 0...100) { verifyOptions.retries = n }
+        if let text = parsed.value("--retry-delay") {
+            guard let seconds = Double(text), seconds >= 0, seconds <= 60 else {
+                throw UsageError("--retry-delay needs seconds from 0 to 60, not '\(UsageError.printable(text))'")
+            }
+            verifyOptions.retryDelay = seconds
+        }
         if let n = try CommonOptions.integer(parsed, "--hash-threads", 0...256) { verifyOptions.hashThreads = n }
         switch parsed.value("--read-pacing") {
         case nil, "on": verifyOptions.pacedReads = true
