@@ -61,6 +61,12 @@ struct ConnectionSpecTests {
         #expect(throws: ConnectionSpecError.self) { try ConnectionSpec(option: "  ", environment: [:]) }
     }
 
+    @Test(arguments: ["ecto://u:pw@h/db?=", "ecto://u:pw@h/db?=x&ssl", "ecto://u:pw@h/db?&&", "ecto://u:pw@h/db?ssl="])
+    func ectoQueriesWithEmptyKeysOrValuesAreRejectedOrAcceptedButNeverCrash(_ url: String) {
+        // The first was found by the connection-string fuzzer (Fuzz/run): it used to crash.
+        _ = try? ConnectionSpec(option: url, environment: [:])
+    }
+
     @Test func ectoURLsBecomeLibpqURIs() throws {
         // Ecto's own options are dropped or translated, so libpq accepts the URL.
         _ = try ConnectionSpec(option: "ecto://u:pw@localhost:5432/finnest?pool_size=10&ssl=true", environment: [:])

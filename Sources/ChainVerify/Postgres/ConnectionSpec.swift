@@ -178,7 +178,8 @@ public struct ConnectionSpec: Sendable, CustomStringConvertible {
         let query = uri[uri.index(after: q)...]
         var kept: [String] = []
         for pair in query.split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            // `=x` or `=` has an empty key (found by Fuzz/run): keep the pair as it is, for libpq to reject.
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let key = kv[0].lowercased()
             let value = kv.count > 1 ? kv[1].lowercased() : ""
             switch key {
