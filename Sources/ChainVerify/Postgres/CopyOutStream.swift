@@ -12,22 +12,14 @@ public final class CopyOutStream {
         self.connection = connection
     }
 
-    /// Hands the next CopyData message to `body`; returns `nil` once the server has sent them all.
+    /// Hands the next CopyData message to `body` and frees it; returns `nil` once the server has sent them
+    /// all.
     ///
     /// - Throws: `PostgresError` when the connection fails or the server aborts the COPY.
     public func nextChunk<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
-        guard !ended else { return nil }
-        switch try connection.nextCopyData() {
-        case .data(let buffer, let count):
-            defer { LibPQ.freeCopyBuffer(buffer) }
-            return try body(UnsafeRawBufferPointer(start: buffer, count: count))
-        case .done:
-            ended = true
-            return nil
-        case .failed:
-            ended = true
-            throw connection.copyFailure()
-        }
+        guard let message = try nextMessage() else { return nil }
+        defer { message.release() }
+        return try body(message.bytes)
     }
 
     /// Returns the next CopyData message, which the caller must `release()`, or `nil` at the end.
@@ -37,21 +29,9 @@ public final class CopyOutStream {
     /// and on a virtual machine those wake-ups cost the server as much as a fifth of its time.
     public func nextMessage() throws -> CopyMessage? {
         guard !ended else { return nil }
-        guard paced else {
-            switch try connection.nextCopyData() {
-            case .data(let buffer, let count):
-                return CopyMessage(pointer: buffer, count: count)
-            case .done:
-                ended = true
-                return nil
-            case .failed:
-                ended = true
-                throw connection.copyFailure()
-            }
-        }
         var consumed = false
         while true {
-            switch try connection.nextCopyDataNoWait() {
+            switch try paced ? connection.nextCopyDataNoWait() : connection.nextCopyData().waited {
             case .data(let buffer, let count):
                 return CopyMessage(pointer: buffer, count: count)
             case .done:

@@ -168,6 +168,15 @@ enum LibPQ {
         case done
         /// The copy failed; `errorMessage` says why.
         case failed
+
+        /// The same outcome in the non-blocking call's terms.
+        var waited: AsyncCopyData {
+            switch self {
+            case .data(let buffer, let count): return .data(buffer, count)
+            case .done: return .done
+            case .failed: return .failed
+            }
+        }
     }
 
     /// Waits for the next CopyData message of a COPY TO STDOUT.
@@ -179,7 +188,8 @@ enum LibPQ {
         return .failed
     }
 
-    /// Outcome of one non-blocking `PQgetCopyData` call.
+    /// Outcome of one non-blocking `PQgetCopyData` call (a blocking call's outcome is one of these too,
+    /// never `wouldBlock`).
     enum AsyncCopyData {
         /// A CopyData message, as with `copyData`.
         case data(UnsafeMutableRawPointer, Int)

@@ -273,13 +273,7 @@ struct AuditCommand {
             Console.error("\(error.message) (see 'chain-audit \(name) --help')")
             return .usage
         }
-        let spec: ConnectionSpec
-        do {
-            spec = try ConnectionSpec(option: invocation.db, environment: environment)
-        } catch {
-            Console.error(String(describing: error))
-            return .incomplete
-        }
+        guard let spec = CommonOptions.connectionSpec(invocation.db, environment) else { return .incomplete }
         let report = AuditRun(spec: spec, command: name, options: invocation.run).run(invocation.selection)
         for error in report.errors { Console.error(error) }
         for org in report.orgs where org.status == .incomplete {

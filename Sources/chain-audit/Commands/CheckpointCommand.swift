@@ -35,7 +35,7 @@ enum CheckpointCommand {
         let parsed: ParsedArguments
         let selection: VerificationRun.Selection
         let json: Bool
-        var settings = CheckpointRun.Settings()
+        var settings: CheckpointRun.Settings
         var shard: Shard?
         do throws(UsageError) {
             parsed = try ParsedArguments(arguments, options: options)
@@ -43,20 +43,13 @@ enum CheckpointCommand {
                 Console.out(help)
                 return .ok
             }
-            if let extra = parsed.positionals.first { throw UsageError("unexpected argument '\(UsageError.printable(extra))'") }
+            try CommonOptions.noPositionals(parsed)
             selection = try CommonOptions.selection(parsed, verb: "checkpoint")
             json = try CommonOptions.json(parsed)
             guard parsed.value("--key") != nil else { throw UsageError("--key KEY is required (make one with chain-audit keygen)") }
             guard parsed.value("--out") != nil else { throw UsageError("--out DIR is required") }
+            settings = try CommonOptions.checkpointSettings(parsed)
             settings.full = parsed.has("--full")
-            settings.logName = try CommonOptions.logName(parsed)
-            if let name = parsed.value("--key-name") {
-                guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "+" || $0.isNewline }) else {
-                    throw UsageError("--key-name must be non-empty without spaces or '+'")
-                }
-                settings.keyName = name
-            }
-            if let jobs = try CommonOptions.integer(parsed, "--jobs", 1...256) { settings.verify.jobs = jobs }
             if let text = parsed.value("--shard") {
                 guard let s = Shard(text) else { throw UsageError("--shard needs K/N with 1 <= K <= N") }
                 shard = s
@@ -67,8 +60,8 @@ enum CheckpointCommand {
         }
         let outcome: CheckpointRun.Outcome
         let directory = parsed.value("--out")!
+        guard let spec = CommonOptions.connectionSpec(parsed.value("--db"), environment) else { return .incomplete }
         do {
-            let spec = try ConnectionSpec(option: parsed.value("--db"), environment: environment)
             let key = try Ed25519Key.privateKey(pem: KeyFiles.read(parsed.value("--key")!))
             let store = try CheckpointStore(directory: directory)
             outcome = try CheckpointRun(spec: spec, store: store, key: key, settings: settings).run(selection, shard: shard)

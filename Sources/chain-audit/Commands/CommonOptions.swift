@@ -2,6 +2,39 @@ import ChainVerify
 
 /// Options several commands share, and their validation.
 enum CommonOptions {
+    /// Fails on the first positional argument: no command takes any.
+    static func noPositionals(_ parsed: ParsedArguments) throws(UsageError) {
+        if let extra = parsed.positionals.first { throw UsageError("unexpected argument '\(UsageError.printable(extra))'") }
+    }
+
+    /// A signer key name (`--name`, `--key-name`): non-empty, without spaces, '+' or line breaks.
+    static func keyName(_ parsed: ParsedArguments, _ option: String) throws(UsageError) -> String? {
+        guard let name = parsed.value(option) else { return nil }
+        guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "+" || $0.isNewline }) else {
+            throw UsageError("\(option) must be non-empty without spaces or '+'")
+        }
+        return name
+    }
+
+    /// `--key-name`, `--log-name` and `--jobs`, as `checkpoint` and `watch` take them.
+    static func checkpointSettings(_ parsed: ParsedArguments) throws(UsageError) -> CheckpointRun.Settings {
+        var settings = CheckpointRun.Settings()
+        settings.logName = try logName(parsed)
+        if let name = try keyName(parsed, "--key-name") { settings.keyName = name }
+        if let jobs = try integer(parsed, "--jobs", 1...256) { settings.verify.jobs = jobs }
+        return settings
+    }
+
+    /// The connection spec from `--db` or the environment; prints the error and returns `nil` when it is bad.
+    static func connectionSpec(_ db: String?, _ environment: [String: String]) -> ConnectionSpec? {
+        do {
+            return try ConnectionSpec(option: db, environment: environment)
+        } catch {
+            Console.error(String(describing: error))
+            return nil
+        }
+    }
+
     /// `--org …` or `--all-orgs`.
     static func selection(_ parsed: ParsedArguments, verb: String) throws(UsageError) -> VerificationRun.Selection {
         let orgs = parsed.all("--org")

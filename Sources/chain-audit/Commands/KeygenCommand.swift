@@ -25,16 +25,13 @@ enum KeygenCommand {
         let parsed: ParsedArguments
         do throws(UsageError) {
             parsed = try ParsedArguments(arguments, options: options)
-            if let extra = parsed.positionals.first { throw UsageError("unexpected argument '\(UsageError.printable(extra))'") }
+            try CommonOptions.noPositionals(parsed)
             if parsed.has("--help") {
                 Console.out(help)
                 return .ok
             }
             guard parsed.value("--out") != nil else { throw UsageError("--out KEY is required") }
-            let name = parsed.value("--name") ?? "chain-audit"
-            guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "+" || $0.isNewline }) else {
-                throw UsageError("--name must be non-empty without spaces or '+'")
-            }
+            _ = try CommonOptions.keyName(parsed, "--name")
         } catch {
             Console.error("\(error.message) (see 'chain-audit keygen --help')")
             return .usage

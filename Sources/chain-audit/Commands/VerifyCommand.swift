@@ -38,7 +38,8 @@ enum VerifyCommand {
                 \(abstract)
                 Each org is read in one REPEATABLE READ READ ONLY transaction with one streaming binary COPY;
                 findings: content_mismatch, link_mismatch, seq_gap, seq_duplicate, fork, malformed_hash,
-                genesis_mismatch, head_mismatch, seq_invalid (docs/chain-format.md).
+                genesis_mismatch, head_mismatch, seq_invalid; with --checkpoint also checkpoint_mismatch and
+                chain_truncated (docs/chain-format.md, docs/report.md).
                 """,
             options: options, extra: [HelpText.connection])
     }
@@ -61,9 +62,7 @@ enum VerifyCommand {
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation? {
         let parsed = try ParsedArguments(arguments, options: options)
         if parsed.has("--help") { return nil }
-        if let extra = parsed.positionals.first {
-            throw UsageError("unexpected argument '\(UsageError.printable(extra))'")
-        }
+        try CommonOptions.noPositionals(parsed)
         let selection = try CommonOptions.selection(parsed, verb: "verify")
         let json = try CommonOptions.json(parsed)
         var verifyOptions = OrgVerifier.Options()
@@ -137,13 +136,7 @@ enum VerifyCommand {
             Console.error("\(error.message) (see 'chain-audit verify --help')")
             return .usage
         }
-        let spec: ConnectionSpec
-        do {
-            spec = try ConnectionSpec(option: invocation.db, environment: environment)
-        } catch {
-            Console.error(String(describing: error))
-            return .incomplete
-        }
+        guard let spec = CommonOptions.connectionSpec(invocation.db, environment) else { return .incomplete }
         var options = invocation.verifyOptions
         let counter = ProgressCounter()
         options.progress = counter

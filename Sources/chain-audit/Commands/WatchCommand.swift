@@ -41,7 +41,7 @@ enum WatchCommand {
     static func run(_ arguments: [String], environment: [String: String]) -> ExitCode {
         let parsed: ParsedArguments
         let selection: VerificationRun.Selection
-        var settings = CheckpointRun.Settings()
+        var settings: CheckpointRun.Settings
         var interval = TimeSpan(seconds: 300)
         var fraction: Double?
         var rounds: Int?
@@ -51,7 +51,7 @@ enum WatchCommand {
                 Console.out(help)
                 return .ok
             }
-            if let extra = parsed.positionals.first { throw UsageError("unexpected argument '\(UsageError.printable(extra))'") }
+            try CommonOptions.noPositionals(parsed)
             selection = try CommonOptions.selection(parsed, verb: "watch")
             guard parsed.value("--checkpoints") != nil else { throw UsageError("--checkpoints DIR is required") }
             guard parsed.value("--key") != nil else { throw UsageError("--key KEY is required (make one with chain-audit keygen)") }
@@ -68,21 +68,14 @@ enum WatchCommand {
                 fraction = f
             }
             rounds = try CommonOptions.integer(parsed, "--rounds", 1...1_000_000)
-            settings.logName = try CommonOptions.logName(parsed)
-            if let name = parsed.value("--key-name") {
-                guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "+" || $0.isNewline }) else {
-                    throw UsageError("--key-name must be non-empty without spaces or '+'")
-                }
-                settings.keyName = name
-            }
-            if let jobs = try CommonOptions.integer(parsed, "--jobs", 1...256) { settings.verify.jobs = jobs }
+            settings = try CommonOptions.checkpointSettings(parsed)
         } catch {
             Console.error("\(error.message) (see 'chain-audit watch --help')")
             return .usage
         }
+        guard let spec = CommonOptions.connectionSpec(parsed.value("--db"), environment) else { return .incomplete }
         let round: WatchRound
         do {
-            let spec = try ConnectionSpec(option: parsed.value("--db"), environment: environment)
             let key = try Ed25519Key.privateKey(pem: KeyFiles.read(parsed.value("--key")!))
             let store = try CheckpointStore(directory: parsed.value("--checkpoints")!)
             round = WatchRound(spec: spec, store: store, key: key, settings: settings, rescanFraction: fraction)
