@@ -144,6 +144,7 @@ struct AuditOutputTests {
         let name = "we<i>rd & \"q\" 'n' %25:a,b|c\nd\u{1}"
         let quoted = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         try db.exec("CREATE TABLE public.\(quoted) (org_id uuid NOT NULL)")
+        try db.exec("GRANT SELECT ON public.\(quoted) TO chain_gate")
         let dir = try TemporaryDirectory()
         try dir.write("summary.md", "earlier step\n")
 

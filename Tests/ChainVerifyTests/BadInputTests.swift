@@ -105,4 +105,73 @@ struct BadInputTests {
         #expect(auditor.exitCode == 0)
         #expect(auditor.stderr.isEmpty, "samples/roles.sql's chain_auditor cannot write: \(auditor.stderr)")
     }
+
+    @Test(arguments: ["check", "tenants", "sessions"])
+    func everyAuditCommandWarnsAboutARoleThatCouldWrite(command: String) throws {
+        let (db, _) = try TestDatabase.smokeAndAcme("warn_\(command)")
+        let superuser = try CommandRunner.chainAudit([command, "--org", "smoke", "--db", db.dsn, "--format", "json"])
+        #expect(superuser.exitCode == 0, "\(superuser.allOutput)")
+        let warning = "role 'postgres' can write the audited tables (superuser)"
+        #expect(superuser.stderr.contains("chain-audit: warning: \(warning)"), "\(superuser.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(superuser.stdout.utf8)) as? [String: Any])
+        #expect((doc["warnings"] as? [String])?.first?.hasPrefix(warning) == true, "\(superuser.stdout)")
+        let github = try CommandRunner.chainAudit([command, "--org", "smoke", "--db", db.dsn, "--format", "github"])
+        #expect(github.stdout.hasPrefix("::warning title=chain-audit%3A \(command)::\(warning)"), "\(github.stdout)")
+        let gate = try db.chainAudit([command, "--org", "smoke"])
+        #expect(gate.exitCode == 0, "\(gate.allOutput)")
+        #expect(gate.stderr.isEmpty, "a NOINHERIT member of the application role cannot write: \(gate.stderr)")
+    }
+
+    @Test func theWriteWarningNamesTheTablesTheConfigMaps() throws {
+        let (db, _) = try TestDatabase.smokeAndAcme("warn_mapped")
+        let role = "ca_mapped_\(UUID().uuidString.prefix(6).lowercased())"
+        try db.exec("""
+            CREATE TABLE events.heads_copy AS SELECT * FROM events.chain_heads;
+            CREATE ROLE \(role) LOGIN BYPASSRLS;
+            GRANT USAGE ON SCHEMA public, agents, events TO \(role);
+            GRANT SELECT ON ALL TABLES IN SCHEMA public, agents, events TO \(role);
+            GRANT INSERT ON events.heads_copy TO \(role)
+            """)
+        defer { _ = try? db.exec("DROP OWNED BY \(role); DROP ROLE \(role)") }
+        let dir = try TemporaryDirectory()
+        let config = dir.path("mapping.json")
+        try Data(#"{"tables": {"chain_heads": {"table": "events.heads_copy"}}}"#.utf8)
+            .write(to: URL(fileURLWithPath: config))
+        let dsn = db.dsn + " user=\(role)"
+        let plain = try CommandRunner.chainAudit(["sessions", "--org", "smoke", "--db", dsn])
+        #expect(plain.exitCode == 0, "\(plain.allOutput)")
+        #expect(plain.stderr.isEmpty, "it cannot write the reference tables: \(plain.stderr)")
+        let mapped = try CommandRunner.chainAudit(["sessions", "--org", "smoke", "--db", dsn, "--config", config])
+        #expect(mapped.exitCode == 0, "\(mapped.allOutput)")
+        #expect(mapped.stderr.contains("can write the audited tables (heads_copy INSERT)"), "\(mapped.stderr)")
+    }
+
+    @Test func theAuditsRefuseANonUTF8DatabaseUnlessAllowed() throws {
+        let admin = try Connection(TestEnvironment.spec(TestEnvironment.adminDSN()))
+        defer { admin.close() }
+        let name = "ca_latin1_audit_\(UUID().uuidString.prefix(8).lowercased())"
+        try admin.execute("CREATE DATABASE \(name) ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        let dsn = try TestEnvironment.adminDSN() + " dbname=\(name)"
+        let c = try Connection(TestEnvironment.spec(dsn))
+        try c.execute(try String(contentsOf: TestEnvironment.file("samples/schema.sql"), encoding: .utf8))
+        try c.execute(try String(contentsOf: TestEnvironment.file("samples/smoke.sql"), encoding: .utf8))
+        c.close()
+        let refused = try CommandRunner.chainAudit(["--org", "smoke", "--db", dsn])
+        #expect(refused.exitCode == 2)
+        #expect(refused.stderr.contains("the database's encoding is LATIN1, not UTF8"), "\(refused.stderr)")
+        let allowed = try CommandRunner.chainAudit(["--org", "smoke", "--allow-non-utf8", "--db", dsn,
+                                                    "--format", "json"])
+        #expect(allowed.exitCode == 0, "\(allowed.allOutput)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(allowed.stdout.utf8)) as? [String: Any])
+        #expect((doc["database"] as? [String: Any])?["encoding"] as? String == "LATIN1")
+    }
+
+    @Test func theAuditsTakeUnknownOrgsAsAWarningWithNoStrictOrgs() throws {
+        let (db, _) = try TestDatabase.smokeAndAcme("lenient_audit")
+        let strict = try db.chainAudit(["check", "--org", "smoke", "--org", "ghost"])
+        #expect(strict.exitCode == 2, "\(strict.allOutput)")
+        let lenient = try db.chainAudit(["check", "--org", "smoke", "--org", "ghost", "--no-strict-orgs"])
+        #expect(lenient.exitCode == 0, "\(lenient.allOutput)")
+        #expect(lenient.stderr == "chain-audit: warning: unknown org 'ghost': no public.orgs row has that slug or id\n")
+    }
 }

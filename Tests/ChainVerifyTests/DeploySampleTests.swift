@@ -18,7 +18,7 @@ struct DeploySampleTests {
         let dir = try TemporaryDirectory()
         let hook = TestEnvironment.file("samples/kamal/post-deploy").path
         let env = [
-            "CHAIN_AUDIT_DATABASE_URL": db.dsn, "CHAIN_AUDIT_BIN": try CommandRunner.chainAuditPath(),
+            "CHAIN_AUDIT_DATABASE_URL": db.gateDSN, "CHAIN_AUDIT_BIN": try CommandRunner.chainAuditPath(),
             "CHAIN_AUDIT_REPORT_DIR": dir.path("reports"), "KAMAL_DESTINATION": "staging",
             "KAMAL_SERVICE_VERSION": "finnest@150b24f",
         ]
@@ -45,7 +45,7 @@ struct DeploySampleTests {
         // A deploy whose smoke test wrote nothing is not a pass either.
         let (stale, _) = try TestDatabase.smokeAndAcme("kamalstale")
         let quiet = try CommandRunner.run(
-            hook, [], environment: env.merging(["CHAIN_AUDIT_DATABASE_URL": stale.dsn]) { $1 })
+            hook, [], environment: env.merging(["CHAIN_AUDIT_DATABASE_URL": stale.gateDSN]) { $1 })
         #expect(quiet.exitCode == 1)
         #expect(quiet.stdout.contains("error: activity_missing at user.logged_in"))
     }
@@ -83,7 +83,7 @@ struct DeploySampleTests {
             atPath: work.path("chain-audit/.build/release/chain-audit"),
             withDestinationPath: try CommandRunner.chainAuditPath())
         let script = "cd \(work.url.path) && set -e\n" + step.run
-        let env = ["DATABASE_URL": db.dsn, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": work.path("summary.md")]
+        let env = ["DATABASE_URL": db.gateDSN, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": work.path("summary.md")]
         let pass = try CommandRunner.run("/bin/bash", ["-c", script], environment: env)
         #expect(pass.exitCode == 0, "\(pass.allOutput)")
         #expect(!pass.stdout.contains("::error"))

@@ -18,6 +18,28 @@ struct WatchTests {
         return dir
     }
 
+    @Test func checkpointAndWatchWarnOnceAboutARoleThatCouldWrite() throws {
+        let db = try TestDatabase("watch_warn")
+        try db.makeOrg("watched", events: 10)
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = try Self.keyPair(in: dir)
+        let warning = "warning: role 'postgres' can write the audited tables (superuser)"
+        let checkpoint = try CommandRunner.chainAudit(["checkpoint", "--all-orgs", "--db", db.dsn, "--key", key,
+                                                       "--out", "\(dir)/cp"])
+        #expect(checkpoint.exitCode == 0, "\(checkpoint.allOutput)")
+        #expect(checkpoint.stderr.contains("chain-audit: \(warning)"), "\(checkpoint.stderr)")
+        let watch = try CommandRunner.chainAudit(["watch", "--all-orgs", "--db", db.dsn, "--checkpoints", "\(dir)/store",
+                                                  "--key", key, "--rounds", "3", "--interval", "1s"])
+        #expect(watch.exitCode == 0, "\(watch.allOutput)")
+        #expect(watch.stdout.contains("round 3 at "), "\(watch.stdout)")
+        #expect(watch.stderr.components(separatedBy: warning).count == 2, "said once in 3 rounds: \(watch.stderr)")
+        let auditor = try CommandRunner.chainAudit(["watch", "--all-orgs", "--db", db.auditorDSN, "--checkpoints",
+                                                    "\(dir)/store", "--key", key, "--rounds", "1", "--interval", "1s"])
+        #expect(auditor.exitCode == 0, "\(auditor.allOutput)")
+        #expect(auditor.stderr.isEmpty, "\(auditor.stderr)")
+    }
+
     @Test func roundsAdvanceCheckpointsAndTheRescanFindsOldTamperingTheIncrementalCheckCannot() throws {
         let db = try TestDatabase("watch")
         let org = try db.makeOrg("watched", events: 100)

@@ -26,6 +26,10 @@ public struct AuditRun {
         public var jobs = 1
         /// Only this shard of the orgs (`--shard K/N`).
         public var shard: Shard?
+        /// Retries of the chain check after a transient failure, each resuming after the last verified row.
+        public var retries = 3
+        /// How strict the run is about unknown orgs and the database's encoding, as for `verify`.
+        public var policy = VerificationRun.Policy()
 
         /// Creates options for `checks`.
         public init(checks: [AuditCheck]) {
@@ -62,10 +66,8 @@ public struct AuditRun {
             report.errors.append(String(describing: error))
             return finish()
         }
-        let target = connection.target
-        report.database = .init(
-            user: target.user, name: target.database, host: target.host, port: target.port,
-            serverVersion: connection.serverVersion)
+        guard VerificationRun.describe(connection, policy: options.policy, mapping: options.mapping, into: &report)
+        else { return finish() }
         do {
             try options.mapping.validate(
                 SchemaMapping.tableKeys(for: report.checks),
@@ -85,9 +87,13 @@ public struct AuditRun {
                 let resolution = try resolver.resolve(names)
                 orgs = resolution.orgs
                 for name in resolution.unknown {
-                    report.errors.append(
-                        "unknown org \(DisplayText.quoted(name)): no \(options.mapping.orgs.name) row "
-                            + "has that slug or id")
+                    let message = "unknown org \(DisplayText.quoted(name)): no \(options.mapping.orgs.name) row "
+                        + "has that slug or id"
+                    if options.policy.strictOrgs {
+                        report.errors.append(message)
+                    } else {
+                        report.warnings.append(message)
+                    }
                 }
             }
         } catch {
@@ -104,6 +110,7 @@ public struct AuditRun {
         if report.checks.contains(.chain) {
             var verifyOptions = OrgVerifier.Options(maxFindings: options.maxFindings, jobs: options.jobs)
             verifyOptions.mapping = options.mapping
+            verifyOptions.retries = options.retries
             for i in report.orgs.indices {
                 if Cancellation.isRequested {
                     report.orgs[i].error = String(describing: CancelledError())

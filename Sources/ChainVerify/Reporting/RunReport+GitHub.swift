@@ -1,12 +1,15 @@
 extension RunReport {
     /// GitHub Actions annotations: `::error` for each open error (and each open warning under `--strict`),
     /// `::warning` for other open warnings, `::notice` for accepted findings, `::error` for each check that did
-    /// not complete and for each run-level error.
+    /// not complete and for each run-level error, `::warning` for each run-level warning.
     public func githubAnnotations() -> String {
         var out = ""
         for error in errors {
             out += WorkflowCommand.annotation(
                 "error", title: "chain-audit: \(command) could not complete", message: error)
+        }
+        for warning in warnings {
+            out += WorkflowCommand.annotation("warning", title: "chain-audit: \(command)", message: warning)
         }
         func add(_ checks: [CheckReport], scope: String) {
             for check in checks {

@@ -6,8 +6,8 @@ struct DatabaseFacts {
     var encoding: String
     /// The cluster's system identifier and the database's name: what checkpoints name it by.
     var identity: DatabaseIdentity
-    /// Why the role could write `events.domain_events` or `events.chain_heads` (superuser, or a privilege),
-    /// or `nil` when it cannot.
+    /// Why the role could write one of the audited tables (superuser, or a privilege), or `nil` when it
+    /// cannot.
     var canWrite: String?
 
     static let query = """
@@ -16,16 +16,20 @@ struct DatabaseFacts {
                coalesce((SELECT pg_catalog.string_agg(c.relname || ' ' || p.privilege, ', ' ORDER BY c.relname, p.privilege)
                          FROM pg_catalog.pg_class c
                          CROSS JOIN pg_catalog.unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) AS p(privilege)
-                         WHERE c.oid IN (pg_catalog.to_regclass('events.domain_events'),
-                                         pg_catalog.to_regclass('events.chain_heads'))
+                         WHERE c.oid IN (SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($1::text[]) AS t)
                            AND pg_catalog.has_table_privilege(c.oid, p.privilege)), '')
                , (SELECT system_identifier::text FROM pg_catalog.pg_control_system()), d.datname
         FROM pg_catalog.pg_database d, pg_catalog.pg_roles r
         WHERE d.datname = pg_catalog.current_database() AND r.rolname = CURRENT_USER
         """
 
-    static func read(_ connection: Connection) throws -> DatabaseFacts {
-        let result = try ReadOnlySession.run(on: connection) { try connection.execute(query) }
+    /// Reads the facts; `tables` are those a writer could tamper with (by default the events and chain heads).
+    static func read(_ connection: Connection, tables: [QualifiedName] = [SchemaMapping.reference.events.name,
+                                                                         SchemaMapping.reference.chainHeads.name])
+        throws -> DatabaseFacts
+    {
+        let names = SQLArray.literal(tables.map(\.quoted))
+        let result = try ReadOnlySession.run(on: connection) { try connection.query(query, [names]) }
         guard result.rowCount == 1 else { throw VerificationError("cannot read the database's settings") }
         let superuser = result.value(0, 3) == "t"
         let privileges = result.value(0, 4) ?? ""

@@ -86,33 +86,7 @@ public struct VerificationRun {
             report.errors.append(String(describing: error))
             return nil
         }
-        let target = connection.target
-        report.database = .init(user: target.user, name: target.database, host: target.host, port: target.port,
-                                serverVersion: connection.serverVersion)
-        do {
-            let facts = try DatabaseFacts.read(connection)
-            report.database?.inRecovery = facts.inRecovery
-            report.database?.replayLSN = facts.replayLSN
-            report.database?.encoding = facts.encoding
-            report.database?.systemIdentifier = facts.identity.systemIdentifier
-            if facts.encoding == "SQL_ASCII" {
-                report.errors.append("the database's encoding is SQL_ASCII: its text is unchecked bytes with no "
-                                     + "UTF-8 form, so chain format v1's canonical bytes are undefined")
-                return nil
-            }
-            if facts.encoding != "UTF8" && !policy.allowNonUTF8 {
-                report.errors.append("the database's encoding is \(facts.encoding), not UTF8: chain format v1 hashes "
-                                     + "text as UTF-8 converted from it; pass --allow-non-utf8 to verify it anyway")
-                return nil
-            }
-            if let why = facts.canWrite {
-                report.warnings.append("role \(DisplayText.quoted(target.user)) can write the audited tables (\(why)): "
-                                       + "audit as a read-only role, such as samples/roles.sql's chain_auditor")
-            }
-        } catch {
-            report.errors.append("cannot read the database's settings: \(error)")
-            return nil
-        }
+        guard describe(connection, policy: policy, into: &report) else { return nil }
         do {
             let resolver = OrgResolver(connection: connection)
             var orgs: [OrgIdentity]
@@ -133,6 +107,42 @@ public struct VerificationRun {
         } catch {
             report.errors.append("cannot list orgs: \(error)")
             return nil
+        }
+    }
+
+    /// Describes the database in `report` (who, where, recovery, encoding, identity) and applies `policy`:
+    /// returns `false`, with the reason in `report.errors`, for a database whose text chain format v1 cannot
+    /// hash as asked; warns in `report.warnings` when the role could write the audited tables.
+    static func describe(_ connection: Connection, policy: Policy, mapping: SchemaMapping = .reference,
+                         into report: inout RunReport) -> Bool
+    {
+        let target = connection.target
+        report.database = .init(user: target.user, name: target.database, host: target.host, port: target.port,
+                                serverVersion: connection.serverVersion)
+        do {
+            let facts = try DatabaseFacts.read(connection, tables: [mapping.events.name, mapping.chainHeads.name])
+            report.database?.inRecovery = facts.inRecovery
+            report.database?.replayLSN = facts.replayLSN
+            report.database?.encoding = facts.encoding
+            report.database?.systemIdentifier = facts.identity.systemIdentifier
+            if facts.encoding == "SQL_ASCII" {
+                report.errors.append("the database's encoding is SQL_ASCII: its text is unchecked bytes with no "
+                                     + "UTF-8 form, so chain format v1's canonical bytes are undefined")
+                return false
+            }
+            if facts.encoding != "UTF8" && !policy.allowNonUTF8 {
+                report.errors.append("the database's encoding is \(facts.encoding), not UTF8: chain format v1 hashes "
+                                     + "text as UTF-8 converted from it; pass --allow-non-utf8 to verify it anyway")
+                return false
+            }
+            if let why = facts.canWrite {
+                report.warnings.append("role \(DisplayText.quoted(target.user)) can write the audited tables (\(why)): "
+                                       + "audit as a read-only role, such as samples/roles.sql's chain_auditor")
+            }
+            return true
+        } catch {
+            report.errors.append("cannot read the database's settings: \(error)")
+            return false
         }
     }
 

@@ -78,9 +78,15 @@ struct AuditCommand {
                 "--max-findings", value: "N",
                 help: "findings listed per check and org, 0 for all (default: 10000); counts stay exact"),
             OptionSpec("--shard", value: "K/N", help: "only shard K of N of the orgs (a stable subset, by uuid)"),
+            OptionSpec("--no-strict-orgs", help: "an unknown org is a warning, not a failure"),
+            OptionSpec("--allow-non-utf8", help: "audit a database whose encoding is not UTF8 (never SQL_ASCII)"),
         ]
         if checks.contains(.chain) {
             list.append(OptionSpec("--jobs", "-j", value: "N", help: "connections per large org for the chain check (default: 1)"))
+            list.append(
+                OptionSpec(
+                    "--retries", value: "N",
+                    help: "retries of the chain check after a transient failure, resuming (default: 3)"))
         }
         if runsTenants {
             list.append(
@@ -207,6 +213,8 @@ struct AuditCommand {
         }
         run.strict = parsed.has("--strict")
         if let jobs = try CommonOptions.integer(parsed, "--jobs", 1...256) { run.jobs = jobs }
+        if let retries = try CommonOptions.integer(parsed, "--retries", 0...100) { run.retries = retries }
+        run.policy = .init(strictOrgs: !parsed.has("--no-strict-orgs"), allowNonUTF8: parsed.has("--allow-non-utf8"))
         if let text = parsed.value("--shard") {
             guard let shard = Shard(text) else {
                 throw UsageError("--shard needs K/N with 1 <= K <= N, not '\(UsageError.printable(text))'")
@@ -275,6 +283,7 @@ struct AuditCommand {
         }
         guard let spec = CommonOptions.connectionSpec(invocation.db, environment) else { return .incomplete }
         let report = AuditRun(spec: spec, command: name, options: invocation.run).run(invocation.selection)
+        for warning in report.warnings { Console.warning(warning) }
         for error in report.errors { Console.error(error) }
         for org in report.orgs where org.status == .incomplete {
             for check in org.allChecks(strict: report.strict) where check.error != nil {

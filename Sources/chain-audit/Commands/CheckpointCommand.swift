@@ -69,6 +69,7 @@ enum CheckpointCommand {
             Console.error(String(describing: error))
             return .incomplete
         }
+        for warning in outcome.report.warnings { Console.warning(warning) }
         for error in outcome.report.errors { Console.error(error) }
         var lines = ""
         var entries: [JSONValue] = []

@@ -85,11 +85,17 @@ enum WatchCommand {
         }
         var last = ExitCode.ok
         var number = 0
+        var warned: [String] = []
         while !Cancellation.isRequested, rounds.map({ number < $0 }) ?? true {
             number += 1
             let started = DispatchTime.now()
             let outcome = round.run(selection)
             let report = outcome.checkpoints.report
+            // A warning (a role that could write) is said once, not every round, unless it changes.
+            if report.warnings != warned {
+                for warning in report.warnings { Console.warning(warning) }
+                warned = report.warnings
+            }
             for error in report.errors { Console.error("round \(number): \(error)") }
             for org in report.orgs where org.status == .incomplete {
                 Console.error("round \(number): org \(org.org.slug): \(org.error ?? "incomplete")")

@@ -65,8 +65,8 @@ extension TestDatabase {
         }
     }
 
-    /// Runs chain-audit against this database.
+    /// Runs chain-audit against this database as `chain_gate` (least privilege plus the probe's membership).
     func chainAudit(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-        try CommandRunner.chainAudit(arguments + ["--db", dsn], environment: environment)
+        try CommandRunner.chainAudit(arguments + ["--db", gateDSN], environment: environment)
     }
 }

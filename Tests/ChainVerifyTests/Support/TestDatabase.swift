@@ -72,6 +72,7 @@ final class TestDatabase {
             let db = try Connection(TestEnvironment.spec(TestEnvironment.adminDSN() + " dbname=\(name)"))
             try db.execute(try String(contentsOf: TestEnvironment.file("samples/schema.sql"), encoding: .utf8))
             try db.execute(try String(contentsOf: TestEnvironment.file("samples/roles.sql"), encoding: .utf8))
+            try db.execute(gateRoleSQL)
             db.close()
             admin.close()
             return .success(name)
@@ -81,6 +82,24 @@ final class TestDatabase {
             return .failure(TestSetupError("cannot create the template database: \(error)"))
         }
     }()
+
+    /// `chain_gate`: chain_auditor's privileges plus membership in the application role, which the live tenant
+    /// probe acts as (samples/roles.sql's note): the role the audit tests run `check`, `tenants` and
+    /// `sessions` as. NOINHERIT, so it still cannot write (and chain-audit does not warn) unless it SETs the
+    /// application role, which only the probe does, inside a read-only transaction.
+    private static let gateRoleSQL = """
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'chain_gate') THEN
+                CREATE ROLE chain_gate LOGIN BYPASSRLS NOINHERIT;
+            END IF;
+        END
+        $$;
+        GRANT finnest_app TO chain_gate;
+        GRANT USAGE ON SCHEMA public, agents, events TO chain_gate;
+        GRANT SELECT ON public.orgs, public.users, agents.sessions, events.domain_events, events.chain_heads
+            TO chain_gate;
+        """
 
     /// A fresh database with the reference schema loaded and nothing in it.
     init(_ label: String = "t") throws {
@@ -107,6 +126,9 @@ final class TestDatabase {
     /// The same database as samples/roles.sql's least-privilege `chain_auditor` (unix socket, trusted): the
     /// role the tests run chain-audit as.
     var auditorDSN: String { dsn + " user=chain_auditor" }
+
+    /// The same database as `chain_gate`, the auditor that may also act as the application for the probe.
+    var gateDSN: String { dsn + " user=chain_gate" }
 
     /// A superuser spec for this database.
     func spec() throws -> ConnectionSpec { try TestEnvironment.spec(dsn) }
