@@ -50,6 +50,54 @@ struct DeploySampleTests {
         #expect(quiet.stdout.contains("error: activity_missing at user.logged_in"))
     }
 
+    @Test func withoutADatabaseURLTheKamalHookRunsTheGateInsideTheAppContainer() throws {
+        // Kamal (a Ruby gem) is not installable here; a stand-in `kamal` on PATH records its arguments and runs
+        // the command it is given the way `kamal app exec --reuse` does, with the container's DATABASE_URL and
+        // chain-audit on its PATH. The gate itself runs for real against the real server.
+        let db = try Self.freshSmoke("kamalexec")
+        let dir = try TemporaryDirectory()
+        let bin = dir.path("bin")
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(bin)/chain-audit", withDestinationPath: try CommandRunner.chainAuditPath())
+        let kamal = "\(bin)/kamal"
+        try Data(
+            """
+            #!/usr/bin/env bash
+            printf '%s\\n' "$@" > "$KAMAL_ARGS_FILE"
+            [ "$1 $2" = "app exec" ] || exit 97
+            command=${!#}
+            DATABASE_URL=$CONTAINER_DATABASE_URL exec bash -c "$command"
+            """.utf8
+        ).write(to: URL(fileURLWithPath: kamal))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: kamal)
+        let hook = TestEnvironment.file("samples/kamal/post-deploy").path
+        let env = [
+            "PATH": "\(bin):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "KAMAL_ARGS_FILE": dir.path("args"), "CONTAINER_DATABASE_URL": db.gateDSN,
+            "KAMAL_DESTINATION": "staging", "KAMAL_SERVICE_VERSION": "finnest@150b24f",
+        ]
+        let pass = try CommandRunner.run(hook, [], environment: env)
+        #expect(pass.exitCode == 0, "\(pass.allOutput)")
+        #expect(
+            try dir.read("args").split(separator: "\n") == [
+                "app", "exec", "--primary", "--reuse", "--destination", "staging",
+                "chain-audit --org smoke --expect-activity-within 30m",
+            ])
+        #expect(
+            pass.stdout.hasSuffix("OK: 1 org; chain, tenants, sessions passed (0 errors, 0 warnings, 0 accepted)\n"),
+            "\(pass.stdout)")
+
+        try db.exec("ALTER TABLE agents.sessions NO FORCE ROW LEVEL SECURITY")
+        let fail = try CommandRunner.run(hook, [], environment: env.merging(["KAMAL_DESTINATION": ""]) { $1 })
+        #expect(fail.exitCode == 1, "the gate's exit code reaches kamal: \(fail.allOutput)")
+        #expect(fail.stdout.contains("error: rls_not_forced at agents.sessions"), "\(fail.stdout)")
+        #expect(
+            try dir.read("args").split(separator: "\n") == [
+                "app", "exec", "--primary", "--reuse", "chain-audit --org smoke --expect-activity-within 30m",
+            ], "no --destination for the default destination")
+    }
+
     /// The `run:` script and env of the workflow's gate step, read with Debian's python3-yaml.
     static func gateStep() throws -> (run: String, env: [String: String], document: [String: Any]) {
         let yaml = TestEnvironment.file("samples/github/post-deploy-gate.yml").path
