@@ -223,8 +223,8 @@ public struct OrgVerifier {
     {
         let settings = rangeSettings
         if let previous = resuming, let last = previous.result.checker.lastSeq {
-            return [RangeVerifier(connection: connection, org: org, range: SeqRange(lower: last + 1, upper: nil),
-                                  checker: previous.result.checker, log: previous.result.log, settings: settings).run()]
+            return [RangeVerifier(resuming: previous.result, connection: connection, org: org, lastSeq: last,
+                                  settings: settings).run()]
         }
         if let slice = options.slice {
             return [RangeVerifier(connection: connection, org: org, range: slice, checker: checker(forRange: 0),

@@ -40,18 +40,32 @@ final class RangeVerifier {
     private let checker: ChainChecker
     private let log: FindingLog?
     private let settings: Settings
+    private let resumed: RereadRows?
 
     /// Creates a verifier for `range` of `org`, checked by `checker` (from genesis for the first range of a
-    /// whole chain, `startingAt` for the first range after a checkpoint, `laterRange` for the others). To
-    /// resume after a failure, pass the checker and log the failed run ended with and the rest of the range.
-    init(connection: Connection, org: OrgIdentity, range: SeqRange, checker: ChainChecker, log: FindingLog? = nil,
-         settings: Settings) {
+    /// whole chain, `startingAt` for the first range after a checkpoint, `laterRange` for the others).
+    init(connection: Connection, org: OrgIdentity, range: SeqRange, checker: ChainChecker, settings: Settings) {
         self.connection = connection
         self.org = org
         self.range = range
         self.checker = checker
-        self.log = log
+        self.log = nil
         self.settings = settings
+        self.resumed = nil
+    }
+
+    /// Creates a verifier that resumes a failed run of the same org: with the checker and log it ended with,
+    /// it reads again from the last seq that run checked, skipping the rows at that seq it already checked,
+    /// so a repeated seq the failed run had not reached yet is still found.
+    init(resuming previous: ChainRangeResult, connection: Connection, org: OrgIdentity, lastSeq: Int64,
+         settings: Settings) {
+        self.connection = connection
+        self.org = org
+        self.range = SeqRange(lower: lastSeq, upper: nil)
+        self.checker = previous.checker
+        self.log = previous.log
+        self.settings = settings
+        self.resumed = RereadRows(seq: lastSeq, hashes: previous.checker.lastHashes)
     }
 
     /// Runs the COPY inside the transaction the caller opened (with `VerifyQuery.planSettings` applied). A
@@ -60,7 +74,7 @@ final class RangeVerifier {
         let checker = self.checker
         let processor: BatchProcessor
         do {
-            processor = try BatchProcessor(checker: checker, log: log, settings: settings)
+            processor = try BatchProcessor(checker: checker, log: log, settings: settings, rereading: resumed)
         } catch {
             return Outcome(result: ChainRangeResult(checker: checker, log: FindingLog(limit: settings.maxFindings)),
                            error: error, stoppedEarly: false)
@@ -148,6 +162,20 @@ final class RangeVerifier {
 /// Thrown inside the range reader to stop at the first error on request.
 struct ChainStop: Error {}
 
+/// The rows at `seq` a failed read checked already (by their stored hashes, repeats kept), which the read
+/// that resumes it sees again first and skips, each once.
+struct RereadRows {
+    var seq: Int64
+    var hashes: [HashValue]
+
+    /// Whether `row` is one of them; consumes it if so. Rows after `seq` end the skipping.
+    mutating func consume(seq rowSeq: Int64, hash: HashValue) -> Bool {
+        guard rowSeq == seq, let index = hashes.firstIndex(of: hash) else { return false }
+        hashes.remove(at: index)
+        return true
+    }
+}
+
 /// Hashes and checks batches, in order; owned by one thread at a time.
 final class BatchProcessor: @unchecked Sendable {
     // Used by the processing thread only while the range runs; read by the reader after it has joined.
@@ -157,8 +185,14 @@ final class BatchProcessor: @unchecked Sendable {
     private let settings: RangeVerifier.Settings
     private let stop = Atomic<Bool>(false)
 
-    init(checker: ChainChecker, log: FindingLog?, settings: RangeVerifier.Settings) throws {
+    /// Rows a resumed read skips, until the first row past them.
+    private var rereading: RereadRows?
+
+    init(checker: ChainChecker, log: FindingLog?, settings: RangeVerifier.Settings, rereading: RereadRows? = nil)
+        throws
+    {
         self.checker = checker
+        self.rereading = rereading
         self.settings = settings
         self.log = log ?? FindingLog(limit: settings.maxFindings)
         self.hashers = try (0..<max(1, settings.hashThreads)).map { _ in try SHA256Hasher() }
@@ -173,17 +207,25 @@ final class BatchProcessor: @unchecked Sendable {
         guard !stopRequested, batch.count > 0 else { return }
         hash(batch)
         let rows = batch.rows
+        var skipped = 0
         for i in 0..<batch.count {
             let row = rows[i]
+            if rereading != nil {
+                if rereading!.consume(seq: row.seq, hash: row.storedHash) {
+                    skipped += 1
+                    continue
+                }
+                if row.seq != rereading!.seq || rereading!.hashes.isEmpty { rereading = nil }
+            }
             checker.check(seq: row.seq, prevHash: row.prevHash, hash: row.storedHash,
                           computed: row.input == nil ? nil : row.computed, into: &log)
             if settings.stopAtFirstError && log.errorCount > 0 {
                 stop.store(true, ordering: .releasing)
-                settings.progress?.add(Int64(i + 1))
+                settings.progress?.add(Int64(i + 1 - skipped))
                 return
             }
         }
-        settings.progress?.add(Int64(batch.count))
+        settings.progress?.add(Int64(batch.count - skipped))
     }
 
     private func hash(_ batch: RowBatch) {
