@@ -23,11 +23,8 @@ struct DatabaseFacts {
         WHERE d.datname = pg_catalog.current_database() AND r.rolname = CURRENT_USER
         """
 
-    /// Reads the facts; `tables` are those a writer could tamper with (by default the events and chain heads).
-    static func read(_ connection: Connection, tables: [QualifiedName] = [SchemaMapping.reference.events.name,
-                                                                         SchemaMapping.reference.chainHeads.name])
-        throws -> DatabaseFacts
-    {
+    /// Reads the facts; `tables` are those a writer could tamper with (the events and the chain heads).
+    static func read(_ connection: Connection, tables: [QualifiedName]) throws -> DatabaseFacts {
         let names = SQLArray.literal(tables.map(\.quoted))
         let result = try ReadOnlySession.run(on: connection) { try connection.query(query, [names]) }
         guard result.rowCount == 1 else { throw VerificationError("cannot read the database's settings") }

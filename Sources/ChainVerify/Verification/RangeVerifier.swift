@@ -168,7 +168,7 @@ struct RereadRows {
     var seq: Int64
     var hashes: [HashValue]
 
-    /// Whether `row` is one of them; consumes it if so. Rows after `seq` end the skipping.
+    /// Whether the row at `rowSeq` with stored `hash` is one of them; consumes it if so.
     mutating func consume(seq rowSeq: Int64, hash: HashValue) -> Bool {
         guard rowSeq == seq, let index = hashes.firstIndex(of: hash) else { return false }
         hashes.remove(at: index)
