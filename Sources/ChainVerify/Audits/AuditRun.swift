@@ -76,31 +76,14 @@ public struct AuditRun {
             report.errors.append(String(describing: error))
             return finish()
         }
-        var orgs: [OrgIdentity]
+        let orgs: [OrgIdentity]
         do {
-            let resolver = OrgResolver(connection: connection, mapping: options.mapping)
-            switch selection {
-            case .all:
-                orgs = try resolver.all()
-                if orgs.isEmpty { report.errors.append("\(options.mapping.orgs.name) holds no orgs: nothing to check") }
-            case .named(let names):
-                let resolution = try resolver.resolve(names)
-                orgs = resolution.orgs
-                for name in resolution.unknown {
-                    let message = "unknown org \(DisplayText.quoted(name)): no \(options.mapping.orgs.name) row "
-                        + "has that slug or id"
-                    if options.policy.strictOrgs {
-                        report.errors.append(message)
-                    } else {
-                        report.warnings.append(message)
-                    }
-                }
-            }
+            orgs = try OrgResolver(connection: connection, mapping: options.mapping)
+                .select(selection, shard: options.shard, policy: options.policy, verb: "check", into: &report)
         } catch {
             report.errors.append("cannot list orgs: \(error)")
             return finish()
         }
-        if let shard = options.shard { orgs = orgs.filter(shard.contains) }
         report.orgs = orgs.map(OrgReport.init(unverified:))
 
         func live() throws -> Connection {

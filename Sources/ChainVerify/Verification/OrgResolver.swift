@@ -4,7 +4,7 @@ import Foundation
 /// Turns the orgs a user names (slugs or uuids) into identities, with parameterised queries only.
 public struct OrgResolver {
     private let connection: Connection
-    private let mapping: SchemaMapping
+    let mapping: SchemaMapping
 
     /// Creates a resolver that reads `public.orgs` (or the table `mapping` names) on `connection`.
     public init(connection: Connection, mapping: SchemaMapping = .reference) {

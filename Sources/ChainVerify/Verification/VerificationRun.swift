@@ -89,20 +89,7 @@ public struct VerificationRun {
         guard describe(connection, policy: policy, into: &report) else { return nil }
         do {
             let resolver = OrgResolver(connection: connection)
-            var orgs: [OrgIdentity]
-            switch selection {
-            case .all:
-                orgs = try resolver.all()
-                if orgs.isEmpty { report.errors.append("public.orgs holds no orgs: nothing to verify") }
-            case .named(let names):
-                let resolution = try resolver.resolve(names)
-                orgs = resolution.orgs
-                for name in resolution.unknown {
-                    let message = "unknown org \(quoted(name)): no public.orgs row has that slug or id"
-                    if policy.strictOrgs { report.errors.append(message) } else { report.warnings.append(message) }
-                }
-            }
-            if let shard { orgs = orgs.filter(shard.contains) }
+            let orgs = try resolver.select(selection, shard: shard, policy: policy, verb: "verify", into: &report)
             return (connection, orgs, try resolver.recordedSizes())
         } catch {
             report.errors.append("cannot list orgs: \(error)")
@@ -223,20 +210,6 @@ public struct VerificationRun {
             errors.append("\(CancelledError()): \(skipped) org(s) were not verified")
         }
         return results
-    }
-
-    /// A user-typed name, quoted and with control characters escaped, safe to print on one line.
-    static func quoted(_ name: String) -> String {
-        var out = "'"
-        for scalar in name.unicodeScalars {
-            switch scalar {
-            case "'": out += "\\'"
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f: out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "'"
     }
 }
 
