@@ -1,3 +1,5 @@
+import ChainVerify
+
 /// A command line that cannot be run as given; exits 64 (`EX_USAGE`).
 struct UsageError: Error, CustomStringConvertible {
     /// What is wrong, in one line.
@@ -11,14 +13,6 @@ struct UsageError: Error, CustomStringConvertible {
 
     /// `text` with control characters escaped, so a hostile argument cannot break the one-line message.
     static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7f {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        DisplayText.controlsEscaped(text)
     }
 }
