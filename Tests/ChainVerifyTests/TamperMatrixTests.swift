@@ -15,6 +15,16 @@ struct TamperCase: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
+    /// The SQL for `org`.
+    func sql(for org: OrgIdentity) -> String {
+        sql.replacingOccurrences(of: ":org", with: "'\(org.id.lowercased)'::uuid")
+    }
+
+    /// The case called `name`.
+    static func named(_ name: String) throws -> TamperCase {
+        try #require(all.first { $0.name == name }, "no tamper case \(name)")
+    }
+
     static let events = 10
 
     static let all: [TamperCase] = [
@@ -139,7 +149,7 @@ struct TamperMatrixTests {
         #expect(intact.status == .ok, "intact chain must pass first: \(intact.findingSummary)")
         #expect(intact.eventsVerified == Int64(TamperCase.events))
 
-        try db.tamper(tamper.sql.replacingOccurrences(of: ":org", with: "'\(org.id.lowercased)'::uuid"))
+        try db.tamper(tamper.sql(for: org))
 
         let report = try db.verify(org)
         #expect(report.status == .findings, "\(report.findingSummary)")

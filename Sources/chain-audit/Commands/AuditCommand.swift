@@ -215,12 +215,7 @@ struct AuditCommand {
         if let jobs = try CommonOptions.integer(parsed, "--jobs", 1...256) { run.jobs = jobs }
         if let retries = try CommonOptions.integer(parsed, "--retries", 0...100) { run.retries = retries }
         run.policy = .init(strictOrgs: !parsed.has("--no-strict-orgs"), allowNonUTF8: parsed.has("--allow-non-utf8"))
-        if let text = parsed.value("--shard") {
-            guard let shard = Shard(text) else {
-                throw UsageError("--shard needs K/N with 1 <= K <= N, not '\(UsageError.printable(text))'")
-            }
-            run.shard = shard
-        }
+        run.shard = try CommonOptions.shard(parsed)
         if let text = parsed.value("--max-findings") {
             guard let n = Int(text), n >= 0 else {
                 throw UsageError("--max-findings needs a whole number >= 0, not '\(UsageError.printable(text))'")

@@ -36,7 +36,7 @@ enum CheckpointCommand {
         let selection: VerificationRun.Selection
         let json: Bool
         var settings: CheckpointRun.Settings
-        var shard: Shard?
+        let shard: Shard?
         do throws(UsageError) {
             parsed = try ParsedArguments(arguments, options: options)
             if parsed.has("--help") {
@@ -50,10 +50,7 @@ enum CheckpointCommand {
             guard parsed.value("--out") != nil else { throw UsageError("--out DIR is required") }
             settings = try CommonOptions.checkpointSettings(parsed)
             settings.full = parsed.has("--full")
-            if let text = parsed.value("--shard") {
-                guard let s = Shard(text) else { throw UsageError("--shard needs K/N with 1 <= K <= N") }
-                shard = s
-            }
+            shard = try CommonOptions.shard(parsed)
         } catch {
             Console.error("\(error.message) (see 'chain-audit checkpoint --help')")
             return .usage

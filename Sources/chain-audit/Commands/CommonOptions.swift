@@ -48,6 +48,15 @@ enum CommonOptions {
         }
     }
 
+    /// `--shard K/N`, or `nil` when absent.
+    static func shard(_ parsed: ParsedArguments) throws(UsageError) -> Shard? {
+        guard let text = parsed.value("--shard") else { return nil }
+        guard let shard = Shard(text) else {
+            throw UsageError("--shard needs K/N with 1 <= K <= N, not '\(UsageError.printable(text))'")
+        }
+        return shard
+    }
+
     /// `--format text|json`: whether JSON was asked for.
     static func json(_ parsed: ParsedArguments) throws(UsageError) -> Bool {
         switch parsed.value("--format") ?? "text" {

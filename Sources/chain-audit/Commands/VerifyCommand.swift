@@ -87,13 +87,7 @@ enum VerifyCommand {
         case "off": verifyOptions.pacedReads = false
         case let other?: throw UsageError("--read-pacing needs on or off, not '\(UsageError.printable(other))'")
         }
-        var shard: Shard?
-        if let text = parsed.value("--shard") {
-            guard let parsedShard = Shard(text) else {
-                throw UsageError("--shard needs K/N with 1 <= K <= N, not '\(UsageError.printable(text))'")
-            }
-            shard = parsedShard
-        }
+        let shard = try CommonOptions.shard(parsed)
         if parsed.has("--progress") && parsed.has("--quiet") {
             throw UsageError("--progress and --quiet cannot be combined")
         }
